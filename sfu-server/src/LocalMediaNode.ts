@@ -1,0 +1,353 @@
+import { EventEmitter } from 'node:events';
+
+import type { types } from 'mediasoup';
+
+import type { MediaNodeOptions } from './config.ts';
+import { mediaCodecs } from './config.ts';
+import { MediaError } from './errors.ts';
+import type { Logger } from './logger.ts';
+import { logger as rootLogger } from './logger.ts';
+import type {
+  ConsumeRequest,
+  ConsumerInfo,
+  MediaNode,
+  MediaNodeEvents,
+  MediaNodeStats,
+  PeerRef,
+  ProduceRequest,
+  TransportDirection,
+  WebRtcTransportInfo,
+} from './MediaNode.ts';
+import { Room } from './Room.ts';
+import { WorkerPool } from './WorkerPool.ts';
+
+/** How long a transport may stay without a DTLS connection before the node closes it. */
+const UNCONNECTED_TRANSPORT_TIMEOUT_MS = 60_000;
+
+/**
+ * The media node running in this process: a pool of mediasoup workers with one router per room.
+ */
+export class LocalMediaNode implements MediaNode {
+  readonly events = new EventEmitter<MediaNodeEvents>();
+  readonly #pool: WorkerPool;
+  readonly #options: Required<Omit<MediaNodeOptions, 'announcedIp' | 'numWorkers' | 'logLevel'>> &
+    Pick<MediaNodeOptions, 'announcedIp'>;
+  readonly #log: Logger;
+  readonly #rooms = new Map<string, Room>();
+  readonly #opening = new Map<string, Promise<Room>>();
+  #closed = false;
+
+  private constructor(pool: WorkerPool, options: MediaNodeOptions, log: Logger) {
+    this.#pool = pool;
+    this.#log = log;
+    this.#options = {
+      listenIp: options.listenIp ?? '127.0.0.1',
+      announcedIp: options.announcedIp,
+      rtcMinPort: options.rtcMinPort ?? 40000,
+      rtcMaxPort: options.rtcMaxPort ?? 49999,
+      initialAvailableOutgoingBitrate: options.initialAvailableOutgoingBitrate ?? 1_000_000,
+    };
+    pool.on('workerdied', (worker) => this.#onWorkerDied(worker));
+  }
+
+  static async create(options: MediaNodeOptions = {}, log: Logger = rootLogger): Promise<LocalMediaNode> {
+    const pool = await WorkerPool.start(
+      {
+        numWorkers: options.numWorkers,
+        rtcMinPort: options.rtcMinPort,
+        rtcMaxPort: options.rtcMaxPort,
+        logLevel: options.logLevel,
+      },
+      log,
+    );
+
+    return new LocalMediaNode(pool, options, log);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Process ids of the live workers; for health checks and tests. */
+  workerPids(): number[] {
+    return this.#pool.pids();
+  }
+
+  async openRoom(roomId: string): Promise<{ rtpCapabilities: types.RtpCapabilities }> {
+    const room = await this.#openRoom(roomId);
+
+    return { rtpCapabilities: room.router.rtpCapabilities };
+  }
+
+  async closeRoom(roomId: string): Promise<void> {
+    const room = this.#rooms.get(roomId);
+
+    if (!room) return;
+
+    this.#rooms.delete(roomId);
+    room.close();
+    room.log.info('room closed');
+  }
+
+  async createWebRtcTransport(
+    request: PeerRef & { direction: TransportDirection },
+  ): Promise<WebRtcTransportInfo> {
+    const room = this.#room(request.roomId);
+    const peer = room.peer(request.peerId);
+
+    peer.checkCanAddTransport();
+
+    let transport: types.WebRtcTransport;
+
+    try {
+      transport = await room.router.createWebRtcTransport({
+        listenIps: [{ ip: this.#options.listenIp, announcedIp: this.#options.announcedIp }],
+        enableUdp: true,
+        enableTcp: true,
+        preferUdp: true,
+        initialAvailableOutgoingBitrate: this.#options.initialAvailableOutgoingBitrate,
+        appData: { peerId: request.peerId, direction: request.direction },
+      });
+    } catch (error) {
+      if (error instanceof Error && /port/i.test(error.message)) {
+        throw new MediaError('capacity', 'no free port for a new media connection');
+      }
+      throw error;
+    }
+
+    // The peer may have left while the transport was being created.
+    if (peer.closed) {
+      transport.close();
+      throw new MediaError('closed', 'the peer has left');
+    }
+
+    peer.addTransport(transport);
+    this.#watchTransport(room, request.peerId, transport);
+
+    return {
+      id: transport.id,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+    };
+  }
+
+  async connectTransport(
+    request: PeerRef & { transportId: string; dtlsParameters: types.DtlsParameters },
+  ): Promise<void> {
+    const transport = this.#peer(request).transport(request.transportId);
+
+    await transport.connect({ dtlsParameters: request.dtlsParameters });
+  }
+
+  async restartIce(request: PeerRef & { transportId: string }): Promise<types.IceParameters> {
+    const transport = this.#peer(request).transport(request.transportId);
+
+    return transport.restartIce();
+  }
+
+  async produce(request: ProduceRequest): Promise<{ producerId: string }> {
+    const room = this.#room(request.roomId);
+    const peer = room.existingPeer(request.peerId);
+
+    peer.checkCanAddProducer();
+
+    const transport = peer.transport(request.transportId);
+    const producer = await transport.produce({
+      kind: request.kind,
+      rtpParameters: request.rtpParameters,
+      appData: { peerId: request.peerId, source: request.source },
+    });
+
+    if (peer.closed) {
+      producer.close();
+      throw new MediaError('closed', 'the peer has left');
+    }
+
+    peer.addProducer(producer);
+    room.registerProducer(producer);
+    room.log.debug({ peerId: request.peerId, producerId: producer.id }, 'producer opened');
+
+    return { producerId: producer.id };
+  }
+
+  async closeProducer(request: PeerRef & { producerId: string }): Promise<void> {
+    this.#peer(request).producer(request.producerId).close();
+  }
+
+  async pauseProducer(request: PeerRef & { producerId: string }): Promise<void> {
+    await this.#peer(request).producer(request.producerId).pause();
+  }
+
+  async resumeProducer(request: PeerRef & { producerId: string }): Promise<void> {
+    await this.#peer(request).producer(request.producerId).resume();
+  }
+
+  async consume(request: ConsumeRequest): Promise<ConsumerInfo> {
+    const room = this.#room(request.roomId);
+    const peer = room.existingPeer(request.peerId);
+
+    peer.checkCanAddConsumer();
+
+    const producer = room.producer(request.producerId);
+
+    if (!room.router.canConsume({ producerId: producer.id, rtpCapabilities: request.rtpCapabilities })) {
+      throw new MediaError('cannot_consume', 'the client cannot receive this producer');
+    }
+
+    const transport = peer.transport(request.transportId);
+    const consumer = await transport.consume({
+      producerId: producer.id,
+      rtpCapabilities: request.rtpCapabilities,
+      paused: true,
+    });
+
+    // The producer or the peer may have gone while the consumer was being created.
+    if (peer.closed || producer.closed || consumer.closed) {
+      consumer.close();
+      throw new MediaError('not_found', 'the producer closed meanwhile');
+    }
+
+    peer.addConsumer(consumer);
+    consumer.on('producerclose', () => {
+      this.events.emit('consumerclosed', {
+        roomId: room.id,
+        peerId: peer.peerId,
+        consumerId: consumer.id,
+      });
+    });
+
+    return {
+      consumerId: consumer.id,
+      producerId: producer.id,
+      kind: consumer.kind,
+      rtpParameters: consumer.rtpParameters,
+    };
+  }
+
+  async resumeConsumer(request: PeerRef & { consumerId: string }): Promise<void> {
+    await this.#peer(request).consumer(request.consumerId).resume();
+  }
+
+  async closePeer(request: PeerRef): Promise<void> {
+    this.#rooms.get(request.roomId)?.closePeer(request.peerId);
+  }
+
+  async stats(): Promise<MediaNodeStats> {
+    const stats: MediaNodeStats = {
+      workers: this.#pool.size,
+      rooms: this.#rooms.size,
+      transports: 0,
+      producers: 0,
+      consumers: 0,
+    };
+
+    for (const room of this.#rooms.values()) {
+      for (const peer of room.peers) {
+        const counts = peer.counts;
+
+        stats.transports += counts.transports;
+        stats.producers += counts.producers;
+        stats.consumers += counts.consumers;
+      }
+    }
+
+    return stats;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+
+    this.#closed = true;
+    for (const room of this.#rooms.values()) room.close();
+    this.#rooms.clear();
+    this.#pool.close();
+  }
+
+  async #openRoom(roomId: string): Promise<Room> {
+    if (this.#closed) throw new MediaError('closed', 'the media node is shutting down');
+
+    const existing = this.#rooms.get(roomId);
+
+    if (existing && !existing.closed) return existing;
+
+    let opening = this.#opening.get(roomId);
+
+    if (!opening) {
+      opening = this.#pool
+        .createRouter(mediaCodecs)
+        .then((router) => {
+          const room = new Room(roomId, router, this.#log.child({ roomId }));
+
+          this.#rooms.set(roomId, room);
+          room.log.info({ workerPid: routerWorkerPid(router) }, 'room opened');
+
+          return room;
+        })
+        .finally(() => this.#opening.delete(roomId));
+      this.#opening.set(roomId, opening);
+    }
+
+    return opening;
+  }
+
+  #room(roomId: string): Room {
+    const room = this.#rooms.get(roomId);
+
+    if (!room || room.closed) throw new MediaError('not_found', 'no such room');
+
+    return room;
+  }
+
+  #peer(request: PeerRef) {
+    return this.#room(request.roomId).existingPeer(request.peerId);
+  }
+
+  #watchTransport(room: Room, peerId: string, transport: types.WebRtcTransport): void {
+    const unconnected = setTimeout(() => {
+      if (transport.closed || transport.dtlsState === 'connected') return;
+
+      room.log.warn({ peerId, transportId: transport.id }, 'transport never connected; closing it');
+      transport.close();
+      this.events.emit('transportfailed', {
+        roomId: room.id,
+        peerId,
+        transportId: transport.id,
+        state: 'timeout',
+      });
+    }, UNCONNECTED_TRANSPORT_TIMEOUT_MS);
+
+    unconnected.unref();
+    transport.observer.once('close', () => clearTimeout(unconnected));
+    transport.on('dtlsstatechange', (state) => {
+      if (state === 'connected') {
+        clearTimeout(unconnected);
+        room.log.info({ peerId, transportId: transport.id }, 'transport connected');
+      }
+      if (state === 'failed' || state === 'closed') {
+        room.log.warn({ peerId, transportId: transport.id, state }, 'transport lost');
+        this.events.emit('transportfailed', {
+          roomId: room.id,
+          peerId,
+          transportId: transport.id,
+          state,
+        });
+      }
+    });
+  }
+
+  #onWorkerDied(worker: types.Worker): void {
+    for (const [roomId, room] of this.#rooms) {
+      if (!room.closed && routerWorkerPid(room.router) !== worker.pid) continue;
+
+      this.#rooms.delete(roomId);
+      room.close();
+      this.events.emit('roomclosed', { roomId, reason: 'worker_died' });
+    }
+  }
+}
+
+/** mediasoup keeps the owning worker private; the room stores the pid it was placed with. */
+function routerWorkerPid(router: types.Router): number | undefined {
+  return (router.appData as { workerPid?: number }).workerPid;
+}

@@ -1,0 +1,111 @@
+import type { types } from 'mediasoup';
+
+import { MediaError } from './errors.ts';
+
+/** Limits that keep one misbehaving client from exhausting a worker. */
+const MAX_TRANSPORTS = 4;
+const MAX_PRODUCERS = 8;
+const MAX_CONSUMERS = 400;
+
+/**
+ * The media one peer holds in a room: its transports, and the producers and consumers on them.
+ * Closing a transport closes what runs on it; closing the peer closes its transports.
+ */
+export class PeerMedia {
+  readonly peerId: string;
+  readonly #transports = new Map<string, types.WebRtcTransport>();
+  readonly #producers = new Map<string, types.Producer>();
+  readonly #consumers = new Map<string, types.Consumer>();
+  #closed = false;
+
+  constructor(peerId: string) {
+    this.peerId = peerId;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get counts(): { transports: number; producers: number; consumers: number } {
+    return {
+      transports: this.#transports.size,
+      producers: this.#producers.size,
+      consumers: this.#consumers.size,
+    };
+  }
+
+  checkCanAddTransport(): void {
+    this.#checkOpen();
+    if (this.#transports.size >= MAX_TRANSPORTS) {
+      throw new MediaError('capacity', `a peer may hold at most ${MAX_TRANSPORTS} transports`);
+    }
+  }
+
+  addTransport(transport: types.WebRtcTransport): void {
+    this.#transports.set(transport.id, transport);
+    transport.observer.once('close', () => this.#transports.delete(transport.id));
+  }
+
+  transport(transportId: string): types.WebRtcTransport {
+    const transport = this.#transports.get(transportId);
+
+    if (!transport) throw new MediaError('not_found', 'no such transport for this peer');
+
+    return transport;
+  }
+
+  checkCanAddProducer(): void {
+    this.#checkOpen();
+    if (this.#producers.size >= MAX_PRODUCERS) {
+      throw new MediaError('capacity', `a peer may hold at most ${MAX_PRODUCERS} producers`);
+    }
+  }
+
+  addProducer(producer: types.Producer): void {
+    this.#producers.set(producer.id, producer);
+    producer.observer.once('close', () => this.#producers.delete(producer.id));
+  }
+
+  producer(producerId: string): types.Producer {
+    const producer = this.#producers.get(producerId);
+
+    if (!producer) throw new MediaError('not_found', 'no such producer for this peer');
+
+    return producer;
+  }
+
+  checkCanAddConsumer(): void {
+    this.#checkOpen();
+    if (this.#consumers.size >= MAX_CONSUMERS) {
+      throw new MediaError('capacity', `a peer may hold at most ${MAX_CONSUMERS} consumers`);
+    }
+  }
+
+  addConsumer(consumer: types.Consumer): void {
+    this.#consumers.set(consumer.id, consumer);
+    consumer.observer.once('close', () => this.#consumers.delete(consumer.id));
+  }
+
+  consumer(consumerId: string): types.Consumer {
+    const consumer = this.#consumers.get(consumerId);
+
+    if (!consumer) throw new MediaError('not_found', 'no such consumer for this peer');
+
+    return consumer;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+
+    this.#closed = true;
+    // Closing a transport closes its producers and consumers in the worker too.
+    for (const transport of this.#transports.values()) transport.close();
+    this.#transports.clear();
+    this.#producers.clear();
+    this.#consumers.clear();
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new MediaError('closed', 'the peer has left');
+  }
+}

@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import jwt from 'jsonwebtoken';
+
+import { AppError } from '../errors.ts';
+import type { TokenClaims } from '../protocol/index.ts';
+import { PARTICIPANT_ROLES } from '../protocol/index.ts';
+
+const ALGORITHM = 'HS256';
+const ISSUER = 'teamrom';
+
+export interface VerifiedToken extends TokenClaims {
+  /** Expiry, seconds since the epoch. */
+  exp: number;
+}
+
+/** Signs and verifies Teamrom's access tokens. */
+export class TokenService {
+  readonly #secret: string;
+
+  constructor(secret: string) {
+    if (secret.length < 32) throw new Error('the token secret must be at least 32 characters');
+    this.#secret = secret;
+  }
+
+  /**
+   * The configured secret, or one generated on first start and kept in dataDir, so that links
+   * stay valid across restarts of a single-machine installation.
+   */
+  static async fromConfig(secret: string | undefined, dataDir: string): Promise<TokenService> {
+    if (secret) return new TokenService(secret);
+
+    const file = path.join(dataDir, 'token-secret');
+
+    try {
+      return new TokenService((await readFile(file, 'utf8')).trim());
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+
+    const generated = randomBytes(48).toString('base64url');
+
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(file, generated + '\n', { mode: 0o600, flag: 'wx' }).catch(async (error) => {
+      // Another process created it first; use theirs.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    });
+
+    return new TokenService((await readFile(file, 'utf8')).trim());
+  }
+
+  sign(claims: TokenClaims, expiresInSeconds: number): string {
+    return jwt.sign({ ...claims }, this.#secret, {
+      algorithm: ALGORITHM,
+      issuer: ISSUER,
+      expiresIn: expiresInSeconds,
+    });
+  }
+
+  /** Throws `unauthorized` for a missing, malformed, forged or expired token. */
+  verify(token: unknown): VerifiedToken {
+    if (typeof token !== 'string' || token.length === 0 || token.length > 4096) {
+      throw new AppError('unauthorized', 'a valid access token is required');
+    }
+
+    let payload: unknown;
+
+    try {
+      payload = jwt.verify(token, this.#secret, { algorithms: [ALGORITHM], issuer: ISSUER });
+    } catch (error) {
+      const expired = error instanceof jwt.TokenExpiredError;
+
+      throw new AppError(
+        'unauthorized',
+        expired ? 'the access token has expired' : 'the access token is not valid',
+      );
+    }
+
+    const claims = payload as Partial<VerifiedToken>;
+
+    if (
+      typeof claims.sub !== 'string' ||
+      typeof claims.exp !== 'number' ||
+      !PARTICIPANT_ROLES.includes(claims.role as never) ||
+      (claims.meetingId !== undefined && typeof claims.meetingId !== 'string')
+    ) {
+      throw new AppError('unauthorized', 'the access token is not valid');
+    }
+
+    return {
+      sub: claims.sub,
+      role: claims.role as VerifiedToken['role'],
+      exp: claims.exp,
+      ...(claims.meetingId ? { meetingId: claims.meetingId } : {}),
+    };
+  }
+}

@@ -1,0 +1,64 @@
+import type { Server as HttpServer } from 'node:http';
+
+import { Server } from 'socket.io';
+
+import { toErrorBody } from '../errors.ts';
+import type { GatewayServer, GatewayServices } from './context.ts';
+import { registerCarePlanHandlers } from './handlers/careplan.ts';
+import { registerMediaHandlers } from './handlers/media.ts';
+import { registerMeetingHandlers } from './handlers/meeting.ts';
+
+/** Largest Socket.io message accepted; RTP capabilities of a browser are about 20 KB. */
+export const MAX_MESSAGE_BYTES = 256 * 1024;
+
+export function createSocketServer(httpServer: HttpServer): GatewayServer {
+  return new Server(httpServer, {
+    serveClient: false,
+    maxHttpBufferSize: MAX_MESSAGE_BYTES,
+    // Detects a vanished client within about 15 seconds; closing a tab is seen at once.
+    pingInterval: 10_000,
+    pingTimeout: 5_000,
+    cors: { origin: false },
+  });
+}
+
+/**
+ * Authenticates every connection and every event with the access token, then hands events to the
+ * handler groups.
+ */
+export function attachGateway(services: Omit<GatewayServices, 'io'> & { io: GatewayServer }) {
+  const { io, tokens, log } = services;
+
+  io.use((socket, next) => {
+    try {
+      socket.data.token = tokens.verify(socket.handshake.auth?.token);
+      socket.data.peer = null;
+      next();
+    } catch (error) {
+      const body = toErrorBody(error, log);
+
+      next(Object.assign(new Error(body.message), { data: body }));
+    }
+  });
+
+  io.on('connection', (socket) => {
+    // A token is checked again on every event: a connection outliving its token can do nothing.
+    socket.use((packet, next) => {
+      const ack = packet.at(-1);
+
+      if (socket.data.token.exp * 1000 > Date.now()) {
+        next();
+
+        return;
+      }
+
+      if (typeof ack === 'function') {
+        ack({ ok: false, error: { code: 'unauthorized', message: 'the access token has expired' } });
+      }
+    });
+
+    registerMeetingHandlers(socket, services);
+    registerMediaHandlers(socket, services);
+    registerCarePlanHandlers(socket, services);
+  });
+}

@@ -1,0 +1,29 @@
+import type { VerifiedToken } from '../auth/tokens.ts';
+import type { CarePlanService } from '../careplan/CarePlanService.ts';
+import type { TokenService } from '../auth/tokens.ts';
+import type { MediaNode } from '@teamrom/sfu-server';
+import type { Server, Socket } from 'socket.io';
+
+import type { Logger } from '../logger.ts';
+import type { MeetingService } from '../meeting/MeetingService.ts';
+import type { Peer } from '../meeting/Peer.ts';
+import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/index.ts';
+
+/** What the gateway keeps on each connection. */
+export interface SocketData {
+  token: VerifiedToken;
+  peer: Peer | null;
+}
+
+export type GatewaySocket = Socket<ClientToServerEvents, ServerToClientEvents, object, SocketData>;
+export type GatewayServer = Server<ClientToServerEvents, ServerToClientEvents, object, SocketData>;
+
+/** The services a handler group works with. */
+export interface GatewayServices {
+  io: GatewayServer;
+  tokens: TokenService;
+  meetings: MeetingService;
+  carePlans: CarePlanService;
+  media: MediaNode;
+  log: Logger;
+}

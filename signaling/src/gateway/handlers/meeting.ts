@@ -1,0 +1,41 @@
+import { AppError } from '../../errors.ts';
+import type { GatewayServices, GatewaySocket } from '../context.ts';
+import { handle } from '../handle.ts';
+
+/** Joining and leaving a meeting. */
+export function registerMeetingHandlers(socket: GatewaySocket, services: GatewayServices): void {
+  const { meetings, log } = services;
+
+  handle(socket, 'meeting:join', log, async ({ meetingId }) => {
+    if (socket.data.peer && !socket.data.peer.left) {
+      throw new AppError('invalid_request', 'this connection is in a meeting already');
+    }
+
+    const { peer, reply } = await meetings.join(socket, socket.data.token, meetingId);
+
+    socket.data.peer = peer;
+
+    return reply;
+  });
+
+  handle(socket, 'meeting:leave', log, async () => {
+    const peer = socket.data.peer;
+
+    socket.data.peer = null;
+    if (peer) await meetings.leave(peer, 'left');
+
+    return {};
+  });
+
+  socket.on('disconnect', (reason) => {
+    const peer = socket.data.peer;
+
+    socket.data.peer = null;
+    if (!peer) return;
+
+    peer.log.info({ reason }, 'connection closed');
+    meetings.leave(peer, 'disconnected').catch((error: unknown) => {
+      peer.log.error({ err: error }, 'removing a disconnected peer failed');
+    });
+  });
+}

@@ -1,0 +1,184 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+import type { MediaNode } from '@teamrom/sfu-server';
+import express from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import { z } from 'zod';
+
+import type { TokenService, VerifiedToken } from '../auth/tokens.ts';
+import type { CarePlanService } from '../careplan/CarePlanService.ts';
+import type { Database } from '../db/index.ts';
+import { AppError, httpStatus, toErrorBody } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { CarePlan, PlanOperationApplied } from '../protocol/index.ts';
+import { applyPlanOperationSchema } from '../protocol/index.ts';
+
+export interface HttpDeps {
+  db: Database;
+  media: MediaNode;
+  tokens: TokenService;
+  carePlans: CarePlanService;
+  log: Logger;
+  webDistDir: string;
+  /** Present in demo mode only: the join links of the seeded people. */
+  demoLinks: ((baseUrl: string) => { name: string; role: string; url: string }[]) | null;
+  publicUrl: string | undefined;
+  /** Called after a change that viewers of the plan must see. */
+  onPlanChanged: (event: { planId: string; applied: PlanOperationApplied; plan: CarePlan }) => void;
+}
+
+type AuthedRequest = Request & { token?: VerifiedToken };
+
+export function createHttpApp(deps: HttpDeps): express.Express {
+  const app = express();
+
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(securityHeaders);
+  app.use(express.json({ limit: '64kb' }));
+
+  app.get('/healthz', async (_req, res) => {
+    const [media, database] = await Promise.allSettled([deps.media.stats(), deps.db.ping()]);
+    const workers = media.status === 'fulfilled' ? media.value.workers : 0;
+    const ok = workers > 0 && database.status === 'fulfilled';
+
+    res.status(ok ? 200 : 503).json({
+      status: ok ? 'ok' : 'unavailable',
+      workers,
+      database: database.status === 'fulfilled' ? 'ok' : 'unreachable',
+    });
+  });
+
+  app.get('/api/demo/links', (req, res) => {
+    if (!deps.demoLinks) {
+      res.status(404).json({ code: 'not_found', message: 'demo mode is off' });
+
+      return;
+    }
+
+    res.set('Cache-Control', 'no-store').json(deps.demoLinks(deps.publicUrl ?? baseUrlOf(req)));
+  });
+
+  const bearer = (req: AuthedRequest, _res: Response, next: NextFunction) => {
+    const header = req.get('authorization') ?? '';
+    const match = /^Bearer (.+)$/.exec(header);
+
+    try {
+      req.token = deps.tokens.verify(match?.[1]);
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+
+  app.get('/api/careplans/:planId', bearer, async (req: AuthedRequest, res, next) => {
+    try {
+      const planId = z.string().min(1).max(64).parse(req.params.planId);
+      const { plan } = await deps.carePlans.open(req.token!.sub, planId);
+
+      res.set('Cache-Control', 'no-store').json(plan);
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  app.post('/api/careplans/:planId/operations', bearer, async (req: AuthedRequest, res, next) => {
+    try {
+      const request = applyPlanOperationSchema.parse({ ...req.body, planId: req.params.planId });
+      const result = await deps.carePlans.apply(req.token!.sub, request);
+
+      if (!result.replayed) {
+        deps.onPlanChanged({ planId: request.planId, applied: result.applied, plan: result.plan });
+      }
+      res.status(result.replayed ? 200 : 201).json(result.applied);
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  app.use('/api', (_req, res) => {
+    res.status(404).json({ code: 'not_found', message: 'no such API route' });
+  });
+
+  serveWebClient(app, deps.webDistDir, deps.log);
+  app.use(errorHandler(deps.log));
+
+  return app;
+}
+
+function serveWebClient(app: express.Express, distDir: string, log: Logger): void {
+  const index = path.join(distDir, 'index.html');
+
+  if (!existsSync(index)) {
+    log.warn('the web client is not built; only the API is served');
+
+    return;
+  }
+
+  app.use(
+    '/assets',
+    express.static(path.join(distDir, 'assets'), { immutable: true, maxAge: '365d', index: false }),
+  );
+  app.use(express.static(distDir, { index: false, maxAge: 0 }));
+  app.get(/^\/(m\/[^/]+)?$/, (_req, res) => {
+    res.set('Cache-Control', 'no-cache').sendFile(index);
+  });
+}
+
+function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
+  res.set({
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'X-Frame-Options': 'DENY',
+    'Permissions-Policy': 'camera=(self), microphone=(self), display-capture=(self)',
+    'Content-Security-Policy':
+      "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data: blob:; " +
+      "media-src 'self' blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+  });
+  next();
+}
+
+function errorHandler(log: Logger) {
+  return (error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) {
+      next(error);
+
+      return;
+    }
+
+    if (error instanceof z.ZodError) {
+      res.status(400).json({ code: 'invalid_request', message: 'invalid request body' });
+
+      return;
+    }
+
+    const parserStatus = bodyParserStatus(error);
+
+    if (parserStatus !== null) {
+      res.status(parserStatus).json({
+        code: 'invalid_request',
+        message: parserStatus === 413 ? 'the request body is too large' : 'the body is not valid JSON',
+      });
+
+      return;
+    }
+
+    const body = toErrorBody(error, log);
+
+    res.status(httpStatus(body.code)).json(body);
+  };
+}
+
+/** Express's body parser marks its errors with a `type` and a 4xx status. */
+function bodyParserStatus(error: unknown): number | null {
+  if (error instanceof AppError || typeof error !== 'object' || error === null) return null;
+
+  const { type, status } = error as { type?: unknown; status?: unknown };
+
+  return typeof type === 'string' && typeof status === 'number' && status < 500 ? status : null;
+}
+
+function baseUrlOf(req: Request): string {
+  return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+}

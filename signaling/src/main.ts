@@ -1,0 +1,43 @@
+import { ConfigError, loadConfig } from './config.ts';
+import { logger } from './logger.ts';
+import { startServer } from './server.ts';
+
+let config;
+
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`Teamrom cannot start: ${error.message}\n`);
+  process.exit(2);
+}
+
+const server = await startServer(config);
+
+if (server.demoLinks) {
+  const lines = server.demoLinks().map((link) => `  ${link.role.padEnd(12)} ${link.name}\n    ${link.url}`);
+
+  process.stderr.write(
+    `\nTeamrom is running at ${server.url}\n\n` +
+      'Demo meeting: open these links in separate browser windows (each link is one person):\n\n' +
+      `${lines.join('\n\n')}\n\nPress Ctrl+C to stop.\n\n`,
+  );
+}
+
+let stopping = false;
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'unclean shutdown');
+        process.exit(1);
+      },
+    );
+  });
+}

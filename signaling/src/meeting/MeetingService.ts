@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+
+import type { MediaNode } from '@teamrom/sfu-server';
+import type { Server } from 'socket.io';
+
+import { CareTeamAccess } from '../access/CareTeamAccess.ts';
+import type { AuditLog } from '../audit/AuditLog.ts';
+import { carePlanRepository } from '../careplan/CarePlanRepository.ts';
+import type { Database } from '../db/index.ts';
+import { AppError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type {
+  ClientToServerEvents,
+  JoinReply,
+  RtpCapabilities,
+  ServerToClientEvents,
+} from '../protocol/index.ts';
+import { Meeting } from './Meeting.ts';
+import type { ClientSocket } from './Peer.ts';
+import { Peer } from './Peer.ts';
+
+export type LeaveReason = 'left' | 'disconnected' | 'replaced' | 'media_lost';
+
+/**
+ * Owns the meetings held on this signalling node: who is in them, and their rooms on the media
+ * node. Joining checks that the person belongs to the patient's care; leaving, for whatever reason,
+ * goes through leave(), which closes the peer's media and tells the others.
+ */
+export class MeetingService {
+  readonly #db: Database;
+  readonly #media: MediaNode;
+  readonly #audit: AuditLog;
+  readonly #io: Server<ClientToServerEvents, ServerToClientEvents>;
+  readonly #log: Logger;
+  readonly #meetings = new Map<string, Meeting>();
+  readonly #opening = new Map<string, Promise<Meeting>>();
+
+  constructor(deps: {
+    db: Database;
+    media: MediaNode;
+    audit: AuditLog;
+    io: Server<ClientToServerEvents, ServerToClientEvents>;
+    log: Logger;
+  }) {
+    this.#db = deps.db;
+    this.#media = deps.media;
+    this.#audit = deps.audit;
+    this.#io = deps.io;
+    this.#log = deps.log;
+
+    this.#media.events.on('consumerclosed', ({ roomId, peerId, consumerId }) => {
+      this.#meetings.get(roomId)?.peer(peerId)?.socket.emit('consumer:closed', { consumerId });
+    });
+    this.#media.events.on('roomclosed', ({ roomId, reason }) => {
+      const meeting = this.#meetings.get(roomId);
+
+      if (!meeting) return;
+
+      meeting.log.error({ reason }, 'meeting lost its media');
+      for (const peer of meeting.peers()) {
+        peer.socket.emit('meeting:ended', { reason: 'closed' });
+        void this.leave(peer, 'media_lost');
+      }
+    });
+  }
+
+  get meetingCount(): number {
+    return this.#meetings.size;
+  }
+
+  meeting(meetingId: string): Meeting | undefined {
+    return this.#meetings.get(meetingId);
+  }
+
+  async join(
+    socket: ClientSocket,
+    token: { sub: string; meetingId?: string },
+    meetingId: string,
+  ): Promise<{ peer: Peer; meeting: Meeting; reply: JoinReply }> {
+    if (token.meetingId !== undefined && token.meetingId !== meetingId) {
+      throw new AppError('forbidden', 'this link is for another meeting');
+    }
+
+    const [row] = await this.#db.query<{ patient_id: string }>(
+      'select patient_id from meetings where id = $1',
+      [meetingId],
+    );
+
+    if (!row) throw new AppError('not_found', 'no such meeting');
+
+    let actor;
+
+    try {
+      actor = await new CareTeamAccess(this.#db).actorFor(token.sub, row.patient_id);
+    } catch (error) {
+      await this.#audit.record({
+        actorId: token.sub,
+        actorRole: null,
+        organisationId: null,
+        patientId: row.patient_id,
+        meetingId,
+        action: 'meeting.join',
+        outcome: 'denied',
+      });
+      throw error;
+    }
+
+    const meeting = await this.#open(meetingId, row.patient_id);
+    const { rtpCapabilities } = await this.#media.openRoom(meetingId);
+
+    // One connection per person: a newer one (a reload, a second tab) replaces the older.
+    const previous = meeting.peerOfPerson(actor.personId);
+
+    if (previous) {
+      previous.socket.emit('meeting:ended', { reason: 'replaced' });
+      await this.leave(previous, 'replaced');
+    }
+
+    if (!socket.connected) throw new AppError('not_in_meeting', 'the connection closed');
+
+    const peerId = randomUUID();
+    const peer = new Peer(peerId, actor, socket, meeting);
+    const others = meeting.peers().map((p) => p.info());
+
+    meeting.add(peer);
+    await socket.join(meeting.room);
+    socket.to(meeting.room).emit('peer:joined', peer.info());
+    await this.#audit.record({
+      actorId: actor.personId,
+      actorRole: actor.role,
+      organisationId: actor.organisationId,
+      patientId: meeting.patientId,
+      meetingId,
+      action: 'meeting.join',
+      outcome: 'success',
+    });
+    peer.log.info({ role: actor.role, peers: meeting.size }, 'peer joined');
+
+    return {
+      peer,
+      meeting,
+      reply: {
+        self: peer.info(),
+        patientId: meeting.patientId,
+        carePlanId: meeting.carePlanId,
+        routerRtpCapabilities: rtpCapabilities as RtpCapabilities,
+        peers: others,
+      },
+    };
+  }
+
+  /** Removes the peer with all of its media; safe to call more than once. */
+  async leave(peer: Peer, reason: LeaveReason): Promise<void> {
+    if (peer.left) return;
+
+    peer.markLeft();
+
+    const meeting = peer.meeting;
+
+    meeting.remove(peer.id);
+    peer.socket.leave(meeting.room);
+    this.#io.to(meeting.room).emit('peer:left', { peerId: peer.id });
+    await this.#media
+      .closePeer({ roomId: meeting.id, peerId: peer.id })
+      .catch((error: unknown) => peer.log.warn({ err: error }, 'closing media of a peer failed'));
+    peer.log.info({ reason, peers: meeting.size }, 'peer left');
+    await this.#audit
+      .record({
+        actorId: peer.actor.personId,
+        actorRole: peer.actor.role,
+        organisationId: peer.actor.organisationId,
+        patientId: meeting.patientId,
+        meetingId: meeting.id,
+        action: 'meeting.leave',
+        outcome: 'success',
+      })
+      .catch((error: unknown) => peer.log.error({ err: error }, 'auditing a leave failed'));
+
+    if (meeting.size === 0 && this.#meetings.get(meeting.id) === meeting) {
+      this.#meetings.delete(meeting.id);
+      await this.#media.closeRoom(meeting.id).catch(() => {});
+      meeting.log.info('meeting emptied');
+    }
+  }
+
+  async #open(meetingId: string, patientId: string): Promise<Meeting> {
+    const existing = this.#meetings.get(meetingId);
+
+    if (existing) return existing;
+
+    let opening = this.#opening.get(meetingId);
+
+    if (!opening) {
+      opening = carePlanRepository
+        .planIdOf(this.#db, patientId)
+        .then((planId) => {
+          const meeting = new Meeting(
+            meetingId,
+            patientId,
+            planId,
+            this.#log.child({ meetingId }),
+          );
+
+          this.#meetings.set(meetingId, meeting);
+
+          return meeting;
+        })
+        .finally(() => this.#opening.delete(meetingId));
+      this.#opening.set(meetingId, opening);
+    }
+
+    return opening;
+  }
+}

@@ -1,0 +1,135 @@
+import { z } from 'zod';
+
+import type { CarePlan, PlanOperationApplied } from './careplan.ts';
+import { applyPlanOperationSchema } from './careplan.ts';
+import type { AckCallback } from './errors.ts';
+import type {
+  DtlsParameters,
+  IceCandidate,
+  IceParameters,
+  MediaKind,
+  MediaSource,
+  RtpCapabilities,
+  RtpParameters,
+} from './media.ts';
+import {
+  dtlsParametersSchema,
+  idSchema,
+  mediaSourceSchema,
+  rtpCapabilitiesSchema,
+  rtpParametersSchema,
+} from './media.ts';
+import type { ParticipantRole } from './participants.ts';
+
+/** Everyone in a meeting as the others see them. No identity numbers, ever. */
+export interface PeerInfo {
+  peerId: string;
+  personId: string;
+  displayName: string;
+  role: ParticipantRole;
+  organisation: string | null;
+  producers: ProducerInfo[];
+}
+
+export interface ProducerInfo {
+  producerId: string;
+  peerId: string;
+  kind: MediaKind;
+  source: MediaSource;
+  paused: boolean;
+}
+
+export interface TransportOptions {
+  id: string;
+  iceParameters: IceParameters;
+  iceCandidates: IceCandidate[];
+  dtlsParameters: DtlsParameters;
+}
+
+export interface ConsumerOptions {
+  consumerId: string;
+  producerId: string;
+  peerId: string;
+  kind: MediaKind;
+  rtpParameters: RtpParameters;
+}
+
+export interface JoinReply {
+  self: PeerInfo;
+  patientId: string;
+  carePlanId: string | null;
+  routerRtpCapabilities: RtpCapabilities;
+  peers: PeerInfo[];
+}
+
+/*
+ * Payload schemas of client-to-server events. The gateway parses every payload with these before
+ * it touches anything; a failed parse is answered with `invalid_request`.
+ */
+export const requestSchemas = {
+  'meeting:join': z.object({ meetingId: idSchema }),
+  'meeting:leave': z.object({}),
+  'media:createTransport': z.object({ direction: z.enum(['send', 'recv']) }),
+  'media:connectTransport': z.object({ transportId: idSchema, dtlsParameters: dtlsParametersSchema }),
+  'media:restartIce': z.object({ transportId: idSchema }),
+  'media:setRtpCapabilities': z.object({ rtpCapabilities: rtpCapabilitiesSchema }),
+  'media:produce': z.object({
+    transportId: idSchema,
+    kind: z.enum(['audio', 'video']),
+    rtpParameters: rtpParametersSchema,
+    source: mediaSourceSchema,
+  }),
+  'media:closeProducer': z.object({ producerId: idSchema }),
+  'media:pauseProducer': z.object({ producerId: idSchema }),
+  'media:resumeProducer': z.object({ producerId: idSchema }),
+  'media:consume': z.object({ transportId: idSchema, producerId: idSchema }),
+  'media:resumeConsumer': z.object({ consumerId: idSchema }),
+  'careplan:open': z.object({ planId: idSchema }),
+  'careplan:apply': applyPlanOperationSchema,
+} as const;
+
+export type RequestName = keyof typeof requestSchemas;
+export type RequestPayload<E extends RequestName> = z.input<(typeof requestSchemas)[E]>;
+export type ParsedRequest<E extends RequestName> = z.output<(typeof requestSchemas)[E]>;
+
+/** What each request is answered with on success. */
+export interface ReplyMap {
+  'meeting:join': JoinReply;
+  'meeting:leave': Record<string, never>;
+  'media:createTransport': TransportOptions;
+  'media:connectTransport': Record<string, never>;
+  'media:restartIce': { iceParameters: IceParameters };
+  'media:setRtpCapabilities': Record<string, never>;
+  'media:produce': { producerId: string };
+  'media:closeProducer': Record<string, never>;
+  'media:pauseProducer': Record<string, never>;
+  'media:resumeProducer': Record<string, never>;
+  'media:consume': ConsumerOptions;
+  'media:resumeConsumer': Record<string, never>;
+  'careplan:open': CarePlan;
+  'careplan:apply': PlanOperationApplied;
+}
+
+export type ClientToServerEvents = {
+  [E in RequestName]: (payload: RequestPayload<E>, ack: AckCallback<ReplyMap[E]>) => void;
+};
+
+export interface ServerToClientEvents {
+  'peer:joined': (peer: PeerInfo) => void;
+  'peer:left': (event: { peerId: string }) => void;
+  'producer:new': (producer: ProducerInfo) => void;
+  'producer:closed': (event: { producerId: string; peerId: string }) => void;
+  'producer:paused': (event: { producerId: string; peerId: string }) => void;
+  'producer:resumed': (event: { producerId: string; peerId: string }) => void;
+  /** The server closed one of this client's consumers (its producer or transport went away). */
+  'consumer:closed': (event: { consumerId: string }) => void;
+  'careplan:changed': (event: PlanOperationApplied & { plan: CarePlan }) => void;
+  /** The meeting ended for this client (removed, replaced by a newer connection, or closed). */
+  'meeting:ended': (event: { reason: 'replaced' | 'closed' | 'removed' }) => void;
+}
+
+export type MediaTypes = {
+  DtlsParameters: DtlsParameters;
+  RtpCapabilities: RtpCapabilities;
+  RtpParameters: RtpParameters;
+};

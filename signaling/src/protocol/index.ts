@@ -1,0 +1,10 @@
+/**
+ * The contract between the Teamrom web client and the signalling server: Socket.io events in both
+ * directions, their payload schemas, and the domain types they carry. Both ends import this module
+ * and nothing else of each other.
+ */
+export * from './careplan.ts';
+export * from './errors.ts';
+export * from './events.ts';
+export * from './media.ts';
+export * from './participants.ts';

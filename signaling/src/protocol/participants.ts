@@ -1,0 +1,23 @@
+/**
+ * The roles a person can have in a meeting. The web client turns each into words ("pasient",
+ * "lege", ...) together with the organisation.
+ */
+export const PARTICIPANT_ROLES = [
+  'coordinator',
+  'physician',
+  'nurse',
+  'gp',
+  'patient',
+  'relative',
+  'interpreter',
+] as const;
+export type ParticipantRole = (typeof PARTICIPANT_ROLES)[number];
+
+/** Claims of a Teamrom access token (a JWT signed by the signalling server). */
+export interface TokenClaims {
+  /** Person id. */
+  sub: string;
+  role: ParticipantRole;
+  /** Meeting the token admits to; staff tokens without it may join any meeting of their patients. */
+  meetingId?: string;
+}

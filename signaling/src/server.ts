@@ -1,0 +1,120 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { MediaNode } from '@teamrom/sfu-server';
+import { LocalMediaNode } from '@teamrom/sfu-server';
+
+import { AuditLog } from './audit/AuditLog.ts';
+import { TokenService } from './auth/tokens.ts';
+import { CarePlanService } from './careplan/CarePlanService.ts';
+import type { Config } from './config.ts';
+import type { Database } from './db/index.ts';
+import { openDatabase } from './db/index.ts';
+import { DEMO, seedDemo } from './demo/seed.ts';
+import { planRoom } from './gateway/handlers/careplan.ts';
+import { attachGateway, createSocketServer } from './gateway/SocketGateway.ts';
+import { createHttpApp } from './http/app.ts';
+import type { Logger } from './logger.ts';
+import { logger as rootLogger } from './logger.ts';
+import { MeetingService } from './meeting/MeetingService.ts';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  db: Database;
+  media: MediaNode;
+  tokens: TokenService;
+  meetings: MeetingService;
+  /** Join links of the demo people, when demo mode is on. */
+  demoLinks: (() => { name: string; role: string; url: string }[]) | null;
+  close(): Promise<void>;
+}
+
+/** How long a printed demo link stays valid. */
+const DEMO_LINK_SECONDS = 24 * 60 * 60;
+
+/**
+ * Starts Teamrom all-in-one: the database, a media node in this process, the HTTP API and the
+ * Socket.io gateway on one port. `config.dataDir === null`-like in-memory use is for tests only.
+ */
+export async function startServer(
+  config: Config,
+  options: { log?: Logger; inMemoryDatabase?: boolean } = {},
+): Promise<RunningServer> {
+  const log = options.log ?? rootLogger;
+  const db = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: options.inMemoryDatabase ? null : config.dataDir,
+  });
+  const tokens = await TokenService.fromConfig(config.jwtSecret, config.dataDir);
+  const media = await LocalMediaNode.create(
+    {
+      numWorkers: config.media.numWorkers,
+      listenIp: config.media.listenIp,
+      announcedIp: config.media.announcedIp,
+      rtcMinPort: config.media.rtcMinPort,
+      rtcMaxPort: config.media.rtcMaxPort,
+    },
+    log.child({ component: 'media' }),
+  );
+
+  if (config.demo) await seedDemo(db);
+
+  const audit = new AuditLog(db, log);
+  const carePlans = new CarePlanService(db, audit);
+  const httpServer = createServer();
+  const io = createSocketServer(httpServer);
+  const meetings = new MeetingService({ db, media, audit, io, log });
+  const makeDemoLinks = (baseUrl: string) =>
+    DEMO.people.map((person) => ({
+      name: person.name,
+      role: person.role,
+      url:
+        `${baseUrl}/m/${DEMO.meetingId}#token=` +
+        tokens.sign({ sub: person.id, role: person.role, meetingId: DEMO.meetingId }, DEMO_LINK_SECONDS),
+    }));
+  const app = createHttpApp({
+    db,
+    media,
+    tokens,
+    carePlans,
+    log,
+    webDistDir: config.webDistDir,
+    demoLinks: config.demo ? makeDemoLinks : null,
+    publicUrl: config.publicUrl,
+    onPlanChanged: ({ planId, applied, plan }) => {
+      io.to(planRoom(planId)).emit('careplan:changed', { ...applied, plan });
+    },
+  });
+
+  httpServer.on('request', app);
+  attachGateway({ io, tokens, meetings, carePlans, media, log });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+
+  const port = (httpServer.address() as AddressInfo).port;
+  const url = config.publicUrl ?? `http://localhost:${port}`;
+
+  log.info({ port, database: db.driver, workers: config.media.numWorkers }, 'teamrom listening');
+
+  return {
+    url,
+    port,
+    db,
+    media,
+    tokens,
+    meetings,
+    demoLinks: config.demo ? () => makeDemoLinks(url) : null,
+    async close() {
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => {
+        void io.close(() => resolve());
+      });
+      await media.close();
+      await db.close();
+    },
+  };
+}
