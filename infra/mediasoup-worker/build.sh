@@ -58,20 +58,27 @@ check_build_tools() {
 	done
 }
 
-# Expects $build_log to be set by the caller (build_worker).
+# Usage: fail_with_log STEP BUILD_LOG MESON_BUILD_DIR
+# Keeps meson's own log, which the error output points at, because the build
+# directory is deleted on exit.
 fail_with_log() {
-	log "$1 failed; last lines of $build_log:"
+	local step="$1" build_log="$2" meson_log="$3/meson-logs/meson-log.txt"
+	log "$step failed; last lines of $build_log:"
 	tail -n 40 "$build_log" >&2
+	if [[ -f "$meson_log" ]]; then
+		cp "$meson_log" "$KEY_DIR/meson-log.txt"
+		log "meson's detailed log: $KEY_DIR/meson-log.txt"
+	fi
 	exit 1
 }
 
 build_worker() {
 	# Leftovers from a run that was killed before its EXIT trap could fire.
 	# Safe to delete: we hold the lock, so no other run is using them.
-	rm -rf "$KEY_DIR"/build.* "$KEY_DIR"/mediasoup-worker.tmp.*
+	rm -rf "$KEY_DIR"/tmp-build.* "$KEY_DIR"/mediasoup-worker.tmp.* "$KEY_DIR/meson-log.txt"
 
 	local build_dir src out build_log="$KEY_DIR/build.log"
-	build_dir="$(mktemp -d "$KEY_DIR/build.XXXXXX")"
+	build_dir="$(mktemp -d "$KEY_DIR/tmp-build.XXXXXX")"
 	# shellcheck disable=SC2064  # expand now: build_dir is local
 	trap "rm -rf '$build_dir'" EXIT
 	src="$build_dir/worker"
@@ -111,16 +118,16 @@ build_worker() {
 		fi
 	done
 
-	log "building mediasoup $MEDIASOUP_VERSION worker (takes ~4 min on 2 cores); log: $build_log"
-	meson setup "${setup_args[@]}" "$out" "$src" >"$build_log" 2>&1 || fail_with_log "meson setup"
-	ninja -C "$out" -j"$(nproc)" mediasoup-worker >>"$build_log" 2>&1 || fail_with_log "ninja"
+	log "building mediasoup $MEDIASOUP_VERSION worker (a few minutes); log: $build_log"
+	meson setup "${setup_args[@]}" "$out" "$src" >"$build_log" 2>&1 || fail_with_log "meson setup" "$build_log" "$out"
+	ninja -C "$out" -j"$(nproc)" mediasoup-worker >>"$build_log" 2>&1 || fail_with_log "ninja" "$build_log" "$out"
 
 	# Without MEDIASOUP_VERSION the worker exits 41 before doing anything,
 	# which proves the binary loads and all shared libraries resolve.
 	local tmp_bin="$KEY_DIR/mediasoup-worker.tmp.$$" rc=0
 	install -m 0755 "$out/mediasoup-worker" "$tmp_bin"
 	env -u MEDIASOUP_VERSION "$tmp_bin" >>"$build_log" 2>&1 || rc=$?
-	[[ $rc -eq 41 ]] || { rm -f "$tmp_bin"; fail_with_log "sanity run of the binary (exit $rc, expected 41)"; }
+	[[ $rc -eq 41 ]] || { rm -f "$tmp_bin"; fail_with_log "sanity run of the binary (exit $rc, expected 41)" "$build_log" "$out"; }
 
 	# Publish atomically: the presence of $BIN is what marks the build as done.
 	mv -f "$tmp_bin" "$BIN"

@@ -1,0 +1,103 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+
+import { useStore } from '../lib/useStore.ts';
+import { MeetingSession } from '../meeting/MeetingSession.ts';
+import { Announcer } from './Announcer.tsx';
+import { CarePlanPanel } from './CarePlanPanel.tsx';
+import { Controls } from './Controls.tsx';
+import { LanguageSelect } from './LanguageSelect.tsx';
+import { VideoGrid } from './VideoGrid.tsx';
+
+export function MeetingView({ meetingId, token }: { meetingId: string; token: string }) {
+  const [session, setSession] = useState<MeetingSession | null>(null);
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    const created = new MeetingSession(meetingId, token);
+
+    setSession(created);
+    void created.start();
+
+    return () => {
+      void created.leave();
+    };
+  }, [meetingId, token, attempt]);
+
+  if (!session) return null;
+
+  return <Meeting session={session} onRejoin={() => setAttempt((n) => n + 1)} />;
+}
+
+function Meeting({ session, onRejoin }: { session: MeetingSession; onRejoin: () => void }) {
+  const { t } = useTranslation();
+  const state = useStore(session.state);
+  const [isPlanOpen, setPlanOpen] = useState(true);
+  const isPatient = state.self?.role === 'patient';
+
+  if (state.status === 'left' || state.status === 'ended' || state.status === 'failed') {
+    return (
+      <main id="main" className="page message">
+        <h1>{t('meeting.leftTitle')}</h1>
+        {state.reason && <p role="alert">{t(state.reason)}</p>}
+        {state.status !== 'failed' && (
+          <button type="button" className="primary large" onClick={onRejoin}>
+            {t('meeting.rejoin')}
+          </button>
+        )}
+      </main>
+    );
+  }
+
+  return (
+    <div className={`page meeting${isPatient ? ' plain' : ''}`}>
+      <header className="topbar">
+        <h1>{t('meeting.title')}</h1>
+        <span className="muted">
+          {t('meeting.participants', { count: state.participants.length + 1 })}
+        </span>
+        <LanguageSelect />
+      </header>
+      <Announcer participants={state.participants} />
+      <div className="banners" role="status" aria-live="polite">
+        {state.status === 'connecting' && <p>{t('meeting.connecting')}</p>}
+        {state.status === 'reconnecting' && <p className="warn">{t('meeting.reconnecting')}</p>}
+        {state.isMediaSlow && <p className="warn">{t('meeting.slowMedia')}</p>}
+        {state.deviceProblem === 'denied' && <p className="warn">{t('meeting.deviceDenied')}</p>}
+        {state.deviceProblem === 'missing' && <p className="warn">{t('meeting.deviceMissing')}</p>}
+      </div>
+      <div className="meeting-body">
+        <main id="main" className="stage">
+          <VideoGrid
+            localStream={state.localStream}
+            self={state.self}
+            isCameraOn={state.isCameraOn}
+            participants={state.participants}
+          />
+          {state.status === 'joined' && state.participants.length === 0 && (
+            <p className="alone">{t('meeting.waitingForOthers')}</p>
+          )}
+        </main>
+        {state.carePlanId && isPlanOpen && (
+          <CarePlanPanel
+            socket={session.socket}
+            planId={state.carePlanId}
+            canEdit={state.self !== null && !['patient', 'relative', 'interpreter'].includes(state.self.role)}
+            isPlain={isPatient}
+          />
+        )}
+      </div>
+      <Controls
+        isMicOn={state.isMicOn}
+        isCameraOn={state.isCameraOn}
+        hasMedia={state.localStream !== null}
+        isPlanOpen={isPlanOpen}
+        hasPlan={state.carePlanId !== null}
+        onMic={() => void session.setMicOn(!state.isMicOn)}
+        onCamera={() => void session.setCameraOn(!state.isCameraOn)}
+        onPlan={() => setPlanOpen((open) => !open)}
+        onLeave={() => void session.leave()}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,53 @@
+import type { Socket } from 'socket.io-client';
+
+import type { Ack, ErrorBody, ReplyMap, RequestName, RequestPayload } from '@teamrom/signaling/protocol';
+
+/** How long any request waits for the server's acknowledgement. */
+export const REQUEST_TIMEOUT_MS = 10_000;
+
+/** A failed request: the server's error code and message, or `timeout` when no answer came. */
+export class RequestError extends Error {
+  readonly code: ErrorBody['code'] | 'timeout';
+  readonly details: unknown;
+
+  constructor(code: ErrorBody['code'] | 'timeout', message: string, details?: unknown) {
+    super(message);
+    this.name = 'RequestError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** Sends one typed request and resolves with the server's reply, or rejects with RequestError. */
+export async function request<E extends RequestName>(
+  socket: Socket,
+  event: E,
+  payload: RequestPayload<E>,
+  timeoutMs = REQUEST_TIMEOUT_MS,
+): Promise<ReplyMap[E]> {
+  let ack: Ack<ReplyMap[E]>;
+
+  try {
+    ack = (await socket.timeout(timeoutMs).emitWithAck(event, payload)) as Ack<ReplyMap[E]>;
+  } catch {
+    throw new RequestError('timeout', `no answer to ${event}`);
+  }
+
+  if (!ack.ok) throw new RequestError(ack.error.code, ack.error.message, ack.error.details);
+
+  return ack.data;
+}
+
+/** A random UUID also where crypto.randomUUID is missing (pages not served over HTTPS). */
+export function uuid(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+
+  const b = crypto.getRandomValues(new Uint8Array(16));
+
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+
+  const hex = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

@@ -1,0 +1,525 @@
+import { Device } from 'mediasoup-client';
+import type { types } from 'mediasoup-client';
+import { io } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+
+import type {
+  ClientToServerEvents,
+  JoinReply,
+  PeerInfo,
+  ProducerInfo,
+  ServerToClientEvents,
+} from '@teamrom/signaling/protocol';
+
+import { RequestError, request } from '../lib/request.ts';
+import { Store } from '../lib/Store.ts';
+
+/** A transport that has not connected this long is reported to the user and retried. */
+export const TRANSPORT_CONNECT_TIMEOUT_MS = 15_000;
+
+export type SessionStatus = 'connecting' | 'joined' | 'reconnecting' | 'left' | 'ended' | 'failed';
+
+export interface RemoteParticipant {
+  peerId: string;
+  displayName: string;
+  role: PeerInfo['role'];
+  organisation: string | null;
+  videoTrack: MediaStreamTrack | null;
+  audioTrack: MediaStreamTrack | null;
+  isVideoPaused: boolean;
+  isAudioPaused: boolean;
+}
+
+export interface SessionState {
+  status: SessionStatus;
+  /** Why the session failed or ended, as an i18n key under `errors.` or `ended.`. */
+  reason: string | null;
+  self: PeerInfo | null;
+  carePlanId: string | null;
+  localStream: MediaStream | null;
+  /** Set when camera or microphone could not be opened; the meeting goes on without them. */
+  deviceProblem: 'denied' | 'missing' | null;
+  isMicOn: boolean;
+  isCameraOn: boolean;
+  /** True while a media connection is slower to connect than it should be. */
+  isMediaSlow: boolean;
+  participants: RemoteParticipant[];
+}
+
+export type TeamromSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** Three VP8 layers: a thumbnail, a tile, and full size. */
+const CAMERA_ENCODINGS: types.RtpEncodingParameters[] = [
+  { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
+];
+
+/**
+ * One person's presence in one meeting: the signalling connection, the mediasoup device, the two
+ * transports, what this person sends and what they receive. It lives outside React; components
+ * read `state` and call the methods.
+ */
+export class MeetingSession {
+  readonly state = new Store<SessionState>({
+    status: 'connecting',
+    reason: null,
+    self: null,
+    carePlanId: null,
+    localStream: null,
+    deviceProblem: null,
+    isMicOn: true,
+    isCameraOn: true,
+    isMediaSlow: false,
+    participants: [],
+  });
+  readonly socket: TeamromSocket;
+  readonly #meetingId: string;
+  #device: Device | null = null;
+  #sendTransport: types.Transport | null = null;
+  #recvTransport: types.Transport | null = null;
+  readonly #producers = new Map<'microphone' | 'camera', types.Producer>();
+  /** Producer ids being consumed or about to be; a producer announced twice is consumed once. */
+  readonly #consumedProducers = new Set<string>();
+  readonly #consumers = new Map<string, types.Consumer>();
+  readonly #slowTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  #joinAttempt = 0;
+  #hasJoinedOnce = false;
+
+  constructor(meetingId: string, token: string) {
+    this.#meetingId = meetingId;
+    this.socket = io({
+      auth: { token },
+      transports: ['websocket', 'polling'],
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 4000,
+    });
+    this.#listen();
+  }
+
+  /** Opens camera and microphone; the join proceeds when the connection is up. */
+  async start(): Promise<void> {
+    const stream = await openLocalMedia();
+
+    if (stream instanceof MediaStream) {
+      this.state.update({ localStream: stream });
+    } else {
+      this.state.update({ deviceProblem: stream, isMicOn: false, isCameraOn: false });
+    }
+
+    if (this.socket.connected) await this.#join();
+  }
+
+  async setMicOn(on: boolean): Promise<void> {
+    await this.#setSending('microphone', on);
+    this.state.update({ isMicOn: on });
+  }
+
+  async setCameraOn(on: boolean): Promise<void> {
+    await this.#setSending('camera', on);
+    this.state.update({ isCameraOn: on });
+  }
+
+  /** Leaves the meeting and releases camera, microphone and connection. */
+  async leave(): Promise<void> {
+    if (this.socket.connected) {
+      await request(this.socket, 'meeting:leave', {}).catch(() => {});
+    }
+    this.#close('left', null);
+  }
+
+  #listen(): void {
+    const socket = this.socket;
+
+    socket.on('connect', () => {
+      void this.#join();
+    });
+    socket.on('disconnect', (reason) => {
+      if (reason === 'io client disconnect') return;
+
+      // The server removes us on disconnect; our media is gone and is set up again on reconnect.
+      this.#resetMedia();
+      this.state.update({ status: 'reconnecting', participants: [] });
+    });
+    socket.on('connect_error', (error) => {
+      const code = (error as Error & { data?: { code?: string } }).data?.code;
+
+      if (code === 'unauthorized') {
+        socket.disconnect();
+        this.#close('failed', 'errors.unauthorized');
+      }
+    });
+    socket.on('peer:joined', (peer) => this.#addParticipant(peer));
+    socket.on('peer:left', ({ peerId }) => this.#removeParticipant(peerId));
+    socket.on('producer:new', (producer) => void this.#consume(producer));
+    socket.on('producer:closed', ({ producerId }) => this.#closeConsumerOf(producerId));
+    socket.on('consumer:closed', ({ consumerId }) => {
+      const consumer = this.#consumers.get(consumerId);
+
+      if (consumer) this.#closeConsumerOf(consumer.producerId);
+    });
+    socket.on('producer:paused', ({ producerId, peerId }) =>
+      this.#setRemotePaused(peerId, producerId, true),
+    );
+    socket.on('producer:resumed', ({ producerId, peerId }) =>
+      this.#setRemotePaused(peerId, producerId, false),
+    );
+    socket.on('meeting:ended', ({ reason }) => {
+      socket.disconnect();
+      this.#close('ended', `ended.${reason}`);
+    });
+  }
+
+  async #join(): Promise<void> {
+    const { status } = this.state.get();
+
+    if (status === 'left' || status === 'ended' || status === 'failed') return;
+    // Media must be asked for before joining, so that the first answer can include it.
+    if (!this.state.get().localStream && !this.state.get().deviceProblem) return;
+
+    const attempt = ++this.#joinAttempt;
+
+    try {
+      const reply = await request(this.socket, 'meeting:join', { meetingId: this.#meetingId });
+
+      if (attempt !== this.#joinAttempt) return;
+
+      await this.#setUpMedia(reply);
+      this.#hasJoinedOnce = true;
+    } catch (error) {
+      if (attempt !== this.#joinAttempt) return;
+
+      if (error instanceof RequestError && error.code !== 'timeout' && error.code !== 'internal') {
+        this.socket.disconnect();
+        this.#close('failed', `errors.${error.code}`);
+
+        return;
+      }
+
+      // A timeout or server fault: try again on a fresh connection.
+      this.state.update({ status: 'reconnecting' });
+      this.socket.disconnect().connect();
+    }
+  }
+
+  async #setUpMedia(reply: JoinReply): Promise<void> {
+    this.state.update({
+      status: 'joined',
+      self: reply.self,
+      carePlanId: reply.carePlanId,
+      participants: reply.peers.map(toParticipant),
+    });
+
+    if (!this.#device) {
+      this.#device = new Device();
+      await this.#device.load({
+        routerRtpCapabilities: reply.routerRtpCapabilities as types.RtpCapabilities,
+      });
+    }
+
+    await request(this.socket, 'media:setRtpCapabilities', {
+      rtpCapabilities: this.#device.rtpCapabilities as never,
+    });
+    this.#recvTransport = await this.#createTransport('recv');
+
+    const stream = this.state.get().localStream;
+
+    if (stream) {
+      this.#sendTransport = await this.#createTransport('send');
+      await this.#produce(stream);
+    }
+
+    for (const peer of reply.peers) {
+      for (const producer of peer.producers) void this.#consume(producer);
+    }
+  }
+
+  async #createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
+    const device = this.#device!;
+    const options = await request(this.socket, 'media:createTransport', { direction });
+    const params = {
+      id: options.id,
+      iceParameters: options.iceParameters,
+      iceCandidates: options.iceCandidates as types.IceCandidate[],
+      dtlsParameters: options.dtlsParameters as types.DtlsParameters,
+    };
+    const transport =
+      direction === 'send' ? device.createSendTransport(params) : device.createRecvTransport(params);
+
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      this.#watchConnection(transport);
+      request(this.socket, 'media:connectTransport', {
+        transportId: transport.id,
+        dtlsParameters: dtlsParameters as never,
+      }).then(() => callback(), errback);
+    });
+    transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+      request(this.socket, 'media:produce', {
+        transportId: transport.id,
+        kind,
+        rtpParameters: rtpParameters as never,
+        source: appData.source as 'camera' | 'microphone',
+      }).then(({ producerId }) => callback({ id: producerId }), errback);
+    });
+    transport.on('connectionstatechange', (state) => {
+      if (state === 'connected') {
+        this.#clearSlow(transport.id);
+      } else if (state === 'disconnected' || state === 'failed') {
+        this.#watchConnection(transport);
+        if (state === 'failed') void this.#restartIce(transport);
+      }
+    });
+
+    return transport;
+  }
+
+  /**
+   * Chromium leaves a connection that can never succeed in "new" or "checking" forever. A timer
+   * turns that into a message the user sees and an ICE restart, repeated until it connects.
+   */
+  #watchConnection(transport: types.Transport): void {
+    if (this.#slowTimers.has(transport.id)) return;
+
+    const timer = setTimeout(() => {
+      this.#slowTimers.delete(transport.id);
+      if (transport.closed || transport.connectionState === 'connected') return;
+
+      this.state.update({ isMediaSlow: true });
+      void this.#restartIce(transport).finally(() => {
+        if (!transport.closed && transport.connectionState !== 'connected') {
+          this.#watchConnection(transport);
+        }
+      });
+    }, TRANSPORT_CONNECT_TIMEOUT_MS);
+
+    this.#slowTimers.set(transport.id, timer);
+  }
+
+  #clearSlow(transportId: string): void {
+    clearTimeout(this.#slowTimers.get(transportId));
+    this.#slowTimers.delete(transportId);
+    if (this.#slowTimers.size === 0) this.state.update({ isMediaSlow: false });
+  }
+
+  async #restartIce(transport: types.Transport): Promise<void> {
+    try {
+      const { iceParameters } = await request(this.socket, 'media:restartIce', {
+        transportId: transport.id,
+      });
+
+      if (!transport.closed) await transport.restartIce({ iceParameters });
+    } catch {
+      // The connection itself may be down; the socket's reconnect sets everything up again.
+    }
+  }
+
+  async #produce(stream: MediaStream): Promise<void> {
+    const transport = this.#sendTransport!;
+    const audio = stream.getAudioTracks()[0];
+    const video = stream.getVideoTracks()[0];
+
+    if (audio) {
+      const producer = await transport.produce({
+        track: audio,
+        codecOptions: { opusDtx: true, opusFec: true },
+        appData: { source: 'microphone' },
+      });
+
+      this.#producers.set('microphone', producer);
+      if (!this.state.get().isMicOn) await this.#setSending('microphone', false);
+    }
+    if (video) {
+      const producer = await transport.produce({
+        track: video,
+        encodings: CAMERA_ENCODINGS,
+        codecOptions: { videoGoogleStartBitrate: 1000 },
+        appData: { source: 'camera' },
+      });
+
+      this.#producers.set('camera', producer);
+      if (!this.state.get().isCameraOn) await this.#setSending('camera', false);
+    }
+  }
+
+  async #setSending(source: 'microphone' | 'camera', on: boolean): Promise<void> {
+    const producer = this.#producers.get(source);
+    const track = this.state
+      .get()
+      .localStream?.getTracks()
+      .find((t) => t.kind === (source === 'camera' ? 'video' : 'audio'));
+
+    if (track) track.enabled = on;
+    if (!producer || producer.closed) return;
+
+    if (on) {
+      producer.resume();
+      await request(this.socket, 'media:resumeProducer', { producerId: producer.id });
+    } else {
+      producer.pause();
+      await request(this.socket, 'media:pauseProducer', { producerId: producer.id });
+    }
+  }
+
+  async #consume(producer: ProducerInfo): Promise<void> {
+    const transport = this.#recvTransport;
+
+    if (!transport || this.#consumedProducers.has(producer.producerId)) return;
+
+    this.#consumedProducers.add(producer.producerId);
+
+    try {
+      const options = await request(this.socket, 'media:consume', {
+        transportId: transport.id,
+        producerId: producer.producerId,
+      });
+
+      // The producer may have closed while we asked; then nothing is left to take.
+      if (!this.#consumedProducers.has(producer.producerId) || transport.closed) return;
+
+      const consumer = await transport.consume({
+        id: options.consumerId,
+        producerId: options.producerId,
+        kind: options.kind,
+        rtpParameters: options.rtpParameters as types.RtpParameters,
+        appData: { peerId: options.peerId },
+      });
+
+      this.#consumers.set(consumer.id, consumer);
+      if (!this.#consumedProducers.has(producer.producerId)) {
+        consumer.close();
+        this.#consumers.delete(consumer.id);
+
+        return;
+      }
+
+      this.#attachTrack(producer.peerId, consumer.kind, consumer.track, producer.paused);
+      await request(this.socket, 'media:resumeConsumer', { consumerId: consumer.id });
+    } catch {
+      // The producer went away or the connection dropped; its notices tidy up.
+      this.#consumedProducers.delete(producer.producerId);
+    }
+  }
+
+  #closeConsumerOf(producerId: string): void {
+    this.#consumedProducers.delete(producerId);
+
+    for (const consumer of this.#consumers.values()) {
+      if (consumer.producerId !== producerId) continue;
+
+      consumer.close();
+      this.#consumers.delete(consumer.id);
+      this.#updateParticipant((p) =>
+        p.videoTrack === consumer.track
+          ? { ...p, videoTrack: null }
+          : p.audioTrack === consumer.track
+            ? { ...p, audioTrack: null }
+            : p,
+      );
+    }
+  }
+
+  #attachTrack(peerId: string, kind: string, track: MediaStreamTrack, paused: boolean): void {
+    this.#updateParticipant((p) => {
+      if (p.peerId !== peerId) return p;
+
+      return kind === 'video'
+        ? { ...p, videoTrack: track, isVideoPaused: paused }
+        : { ...p, audioTrack: track, isAudioPaused: paused };
+    });
+  }
+
+  #setRemotePaused(peerId: string, producerId: string, paused: boolean): void {
+    const consumer = [...this.#consumers.values()].find((c) => c.producerId === producerId);
+    const kind = consumer?.kind;
+
+    this.#updateParticipant((p) => {
+      if (p.peerId !== peerId) return p;
+      if (kind === 'video') return { ...p, isVideoPaused: paused };
+      if (kind === 'audio') return { ...p, isAudioPaused: paused };
+
+      return p;
+    });
+  }
+
+  #addParticipant(peer: PeerInfo): void {
+    this.state.update((s) => ({
+      ...s,
+      participants: [...s.participants.filter((p) => p.peerId !== peer.peerId), toParticipant(peer)],
+    }));
+  }
+
+  #removeParticipant(peerId: string): void {
+    for (const consumer of [...this.#consumers.values()]) {
+      if (consumer.appData.peerId !== peerId) continue;
+
+      this.#consumedProducers.delete(consumer.producerId);
+      consumer.close();
+      this.#consumers.delete(consumer.id);
+    }
+    this.state.update((s) => ({
+      ...s,
+      participants: s.participants.filter((p) => p.peerId !== peerId),
+    }));
+  }
+
+  #updateParticipant(change: (p: RemoteParticipant) => RemoteParticipant): void {
+    this.state.update((s) => ({ ...s, participants: s.participants.map(change) }));
+  }
+
+  #resetMedia(): void {
+    for (const timer of this.#slowTimers.values()) clearTimeout(timer);
+    this.#slowTimers.clear();
+    this.#sendTransport?.close();
+    this.#recvTransport?.close();
+    this.#sendTransport = null;
+    this.#recvTransport = null;
+    this.#producers.clear();
+    this.#consumers.clear();
+    this.#consumedProducers.clear();
+  }
+
+  #close(status: SessionStatus, reason: string | null): void {
+    this.#joinAttempt++;
+    this.#resetMedia();
+    for (const track of this.state.get().localStream?.getTracks() ?? []) track.stop();
+    this.socket.disconnect();
+    this.state.update({ status, reason, participants: [], localStream: null });
+  }
+
+  get hasJoinedOnce(): boolean {
+    return this.#hasJoinedOnce;
+  }
+}
+
+function toParticipant(peer: PeerInfo): RemoteParticipant {
+  return {
+    peerId: peer.peerId,
+    displayName: peer.displayName,
+    role: peer.role,
+    organisation: peer.organisation,
+    videoTrack: null,
+    audioTrack: null,
+    isVideoPaused: false,
+    isAudioPaused: false,
+  };
+}
+
+/** Camera at 1280x720 (so that all three simulcast layers can be sent) and microphone. */
+async function openLocalMedia(): Promise<MediaStream | 'denied' | 'missing'> {
+  const video = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 24 } };
+
+  try {
+    return await navigator.mediaDevices.getUserMedia({ audio: true, video });
+  } catch (error) {
+    const name = (error as DOMException).name;
+
+    if (name === 'NotAllowedError' || name === 'SecurityError') return 'denied';
+
+    // Perhaps only one of the two exists; a meeting with sound alone is still a meeting.
+    try {
+      return await navigator.mediaDevices.getUserMedia({ audio: true });
+    } catch {
+      return 'missing';
+    }
+  }
+}
