@@ -50,7 +50,10 @@ export class LocalMediaNode implements MediaNode {
     pool.on('workerdied', (worker) => this.#onWorkerDied(worker));
   }
 
-  static async create(options: MediaNodeOptions = {}, log: Logger = rootLogger): Promise<LocalMediaNode> {
+  static async create(
+    options: MediaNodeOptions = {},
+    log: Logger = rootLogger,
+  ): Promise<LocalMediaNode> {
     const pool = await WorkerPool.start(
       {
         numWorkers: options.numWorkers,
@@ -137,7 +140,7 @@ export class LocalMediaNode implements MediaNode {
   ): Promise<void> {
     const transport = this.#peer(request).transport(request.transportId);
 
-    await transport.connect({ dtlsParameters: request.dtlsParameters });
+    await refusingBadParameters(transport.connect({ dtlsParameters: request.dtlsParameters }));
   }
 
   async restartIce(request: PeerRef & { transportId: string }): Promise<types.IceParameters> {
@@ -153,11 +156,13 @@ export class LocalMediaNode implements MediaNode {
     peer.checkCanAddProducer();
 
     const transport = peer.transport(request.transportId);
-    const producer = await transport.produce({
-      kind: request.kind,
-      rtpParameters: request.rtpParameters,
-      appData: { peerId: request.peerId, source: request.source },
-    });
+    const producer = await refusingBadParameters(
+      transport.produce({
+        kind: request.kind,
+        rtpParameters: request.rtpParameters,
+        appData: { peerId: request.peerId, source: request.source },
+      }),
+    );
 
     if (peer.closed) {
       producer.close();
@@ -191,16 +196,20 @@ export class LocalMediaNode implements MediaNode {
 
     const producer = room.producer(request.producerId);
 
-    if (!room.router.canConsume({ producerId: producer.id, rtpCapabilities: request.rtpCapabilities })) {
+    if (
+      !room.router.canConsume({ producerId: producer.id, rtpCapabilities: request.rtpCapabilities })
+    ) {
       throw new MediaError('cannot_consume', 'the client cannot receive this producer');
     }
 
     const transport = peer.transport(request.transportId);
-    const consumer = await transport.consume({
-      producerId: producer.id,
-      rtpCapabilities: request.rtpCapabilities,
-      paused: true,
-    });
+    const consumer = await refusingBadParameters(
+      transport.consume({
+        producerId: producer.id,
+        rtpCapabilities: request.rtpCapabilities,
+        paused: true,
+      }),
+    );
 
     // The producer or the peer may have gone while the consumer was being created.
     if (peer.closed || producer.closed || consumer.closed) {
@@ -236,6 +245,7 @@ export class LocalMediaNode implements MediaNode {
   async stats(): Promise<MediaNodeStats> {
     const stats: MediaNodeStats = {
       workers: this.#pool.size,
+      workerPids: this.#pool.pids(),
       rooms: this.#rooms.size,
       transports: 0,
       producers: 0,
@@ -344,6 +354,21 @@ export class LocalMediaNode implements MediaNode {
       room.close();
       this.events.emit('roomclosed', { roomId, reason: 'worker_died' });
     }
+  }
+}
+
+/**
+ * mediasoup rejects parameters it cannot use with a TypeError or an UnsupportedError, before
+ * changing anything; callers get that as MediaError 'invalid'.
+ */
+async function refusingBadParameters<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof TypeError || (error as Error).name === 'UnsupportedError') {
+      throw new MediaError('invalid', `media parameters refused: ${(error as Error).message}`);
+    }
+    throw error;
   }
 }
 

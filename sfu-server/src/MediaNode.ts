@@ -46,6 +46,8 @@ export interface ConsumeRequest extends PeerRef {
 
 export interface MediaNodeStats {
   workers: number;
+  /** Process ids of the live workers: a changed pid means a worker died and was replaced. */
+  workerPids: number[];
   rooms: number;
   transports: number;
   producers: number;

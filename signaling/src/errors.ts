@@ -51,18 +51,14 @@ export function toErrorBody(error: unknown, log: Logger): ErrorBody {
       case 'capacity':
         return { code: 'capacity', message: error.message };
       case 'invalid':
+        log.warn({ reason: error.message }, 'media parameters refused');
+
+        return { code: 'invalid_request', message: 'invalid media parameters' };
       case 'cannot_consume':
         return { code: 'invalid_request', message: error.message };
       case 'closed':
         return { code: 'not_in_meeting', message: error.message };
     }
-  }
-
-  // mediasoup answers parameters it cannot use with a TypeError; nothing was changed.
-  if (error instanceof TypeError) {
-    log.warn({ err: { message: error.message } }, 'media parameters refused');
-
-    return { code: 'invalid_request', message: 'invalid media parameters' };
   }
 
   log.error({ err: error }, 'unexpected error');

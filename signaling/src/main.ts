@@ -15,7 +15,9 @@ try {
 const server = await startServer(config);
 
 if (server.demoLinks) {
-  const lines = server.demoLinks().map((link) => `  ${link.role.padEnd(12)} ${link.name}\n    ${link.url}`);
+  const lines = server
+    .demoLinks()
+    .map((link) => `  ${link.role.padEnd(12)} ${link.name}\n    ${link.url}`);
 
   process.stderr.write(
     `\nTeamrom is running at ${server.url}\n\n` +

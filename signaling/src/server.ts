@@ -71,7 +71,10 @@ export async function startServer(
       role: person.role,
       url:
         `${baseUrl}/m/${DEMO.meetingId}#token=` +
-        tokens.sign({ sub: person.id, role: person.role, meetingId: DEMO.meetingId }, DEMO_LINK_SECONDS),
+        tokens.sign(
+          { sub: person.id, role: person.role, meetingId: DEMO.meetingId },
+          DEMO_LINK_SECONDS,
+        ),
     }));
   const app = createHttpApp({
     db,

@@ -1,11 +1,7 @@
 import type { Queryable } from '../db/index.ts';
 import type { Logger } from '../logger.ts';
 
-export type AuditAction =
-  | 'careplan.read'
-  | 'careplan.write'
-  | 'meeting.join'
-  | 'meeting.leave';
+export type AuditAction = 'careplan.read' | 'careplan.write' | 'meeting.join' | 'meeting.leave';
 
 export type AuditOutcome = 'success' | 'denied' | 'conflict' | 'error';
 

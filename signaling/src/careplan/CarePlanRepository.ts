@@ -88,25 +88,21 @@ export const carePlanRepository = {
       version: plan.version,
       whatMatters: plan.what_matters,
       updatedAt: iso(plan.updated_at),
-      goals: goals.map(
-        (g): Goal => ({
-          id: g.id,
-          description: g.description,
-          priority: g.priority,
-          targetDate: g.target_date,
-        }),
-      ),
-      actions: actions.map(
-        (a): CarePlanAction => ({
-          id: a.id,
-          description: a.description,
-          responsible: a.responsible,
-          status: a.status,
-          goalId: a.goal_id,
-          dueDate: a.due_date,
-          changedInVersion: a.changed_version,
-        }),
-      ),
+      goals: goals.map((g): Goal => ({
+        id: g.id,
+        description: g.description,
+        priority: g.priority,
+        targetDate: g.target_date,
+      })),
+      actions: actions.map((a): CarePlanAction => ({
+        id: a.id,
+        description: a.description,
+        responsible: a.responsible,
+        status: a.status,
+        goalId: a.goal_id,
+        dueDate: a.due_date,
+        changedInVersion: a.changed_version,
+      })),
     };
   },
 

@@ -42,7 +42,11 @@ export class CarePlanService {
     const actor = await this.#authorise(personId, request.planId, 'careplan.write');
 
     if (!canEditPlan(actor.role)) {
-      await this.#audit.record({ ...auditActor(actor), action: 'careplan.write', outcome: 'denied' });
+      await this.#audit.record({
+        ...auditActor(actor),
+        action: 'careplan.write',
+        outcome: 'denied',
+      });
       throw new AppError('forbidden', 'your role may read this care plan but not change it');
     }
 

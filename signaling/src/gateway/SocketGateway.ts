@@ -53,7 +53,10 @@ export function attachGateway(services: Omit<GatewayServices, 'io'> & { io: Gate
       }
 
       if (typeof ack === 'function') {
-        ack({ ok: false, error: { code: 'unauthorized', message: 'the access token has expired' } });
+        ack({
+          ok: false,
+          error: { code: 'unauthorized', message: 'the access token has expired' },
+        });
       }
     });
 

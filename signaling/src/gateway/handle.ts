@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 
 import { toErrorBody } from '../errors.ts';
 import type { Logger } from '../logger.ts';

@@ -158,7 +158,8 @@ function errorHandler(log: Logger) {
     if (parserStatus !== null) {
       res.status(parserStatus).json({
         code: 'invalid_request',
-        message: parserStatus === 413 ? 'the request body is too large' : 'the body is not valid JSON',
+        message:
+          parserStatus === 413 ? 'the request body is too large' : 'the body is not valid JSON',
       });
 
       return;

@@ -158,7 +158,7 @@ export class MeetingService {
     const meeting = peer.meeting;
 
     meeting.remove(peer.id);
-    peer.socket.leave(meeting.room);
+    void peer.socket.leave(meeting.room);
     this.#io.to(meeting.room).emit('peer:left', { peerId: peer.id });
     await this.#media
       .closePeer({ roomId: meeting.id, peerId: peer.id })
@@ -194,12 +194,7 @@ export class MeetingService {
       opening = carePlanRepository
         .planIdOf(this.#db, patientId)
         .then((planId) => {
-          const meeting = new Meeting(
-            meetingId,
-            patientId,
-            planId,
-            this.#log.child({ meetingId }),
-          );
+          const meeting = new Meeting(meetingId, patientId, planId, this.#log.child({ meetingId }));
 
           this.#meetings.set(meetingId, meeting);
 

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 
 /** Who carries out an action. A care plan crosses services, so this is a service, not a person. */
-export const RESPONSIBLE_PARTIES = ['hospital', 'municipality', 'gp', 'patient', 'relative'] as const;
+export const RESPONSIBLE_PARTIES = [
+  'hospital',
+  'municipality',
+  'gp',
+  'patient',
+  'relative',
+] as const;
 export const responsiblePartySchema = z.enum(RESPONSIBLE_PARTIES);
 export type ResponsibleParty = z.infer<typeof responsiblePartySchema>;
 

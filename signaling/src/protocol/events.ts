@@ -70,7 +70,10 @@ export const requestSchemas = {
   'meeting:join': z.object({ meetingId: idSchema }),
   'meeting:leave': z.object({}),
   'media:createTransport': z.object({ direction: z.enum(['send', 'recv']) }),
-  'media:connectTransport': z.object({ transportId: idSchema, dtlsParameters: dtlsParametersSchema }),
+  'media:connectTransport': z.object({
+    transportId: idSchema,
+    dtlsParameters: dtlsParametersSchema,
+  }),
   'media:restartIce': z.object({ transportId: idSchema }),
   'media:setRtpCapabilities': z.object({ rtpCapabilities: rtpCapabilitiesSchema }),
   'media:produce': z.object({

@@ -146,7 +146,10 @@ export class CarePlanStore {
   }
 
   #dropPending(key: string): void {
-    this.state.update((s) => ({ ...s, pending: s.pending.filter((p) => p.idempotencyKey !== key) }));
+    this.state.update((s) => ({
+      ...s,
+      pending: s.pending.filter((p) => p.idempotencyKey !== key),
+    }));
   }
 }
 

@@ -95,12 +95,7 @@ function PlanContent({ store, canEdit }: { store: CarePlanStore; canEdit: boolea
               </li>
             ))}
         </ul>
-        {canEdit && (
-          <AddActionForm
-            goals={plan.goals}
-            onAdd={(input) => store.addAction(input)}
-          />
-        )}
+        {canEdit && <AddActionForm goals={plan.goals} onAdd={(input) => store.addAction(input)} />}
       </section>
       <p className="muted small">{t('carePlan.version', { version: plan.version })}</p>
     </>
@@ -141,7 +136,11 @@ function ActionItem(props: {
 
 function AddActionForm(props: {
   goals: { id: string; description: string }[];
-  onAdd: (input: { description: string; responsible: ResponsibleParty; goalId: string | null }) => void;
+  onAdd: (input: {
+    description: string;
+    responsible: ResponsibleParty;
+    goalId: string | null;
+  }) => void;
 }) {
   const { t } = useTranslation();
   const id = useId();
@@ -186,7 +185,12 @@ function AddActionForm(props: {
         ))}
       </select>
       <label htmlFor={`${id}-goal`}>{t('carePlan.forGoal')}</label>
-      <select id={`${id}-goal`} name="goal" value={goalId} onChange={(e) => setGoalId(e.target.value)}>
+      <select
+        id={`${id}-goal`}
+        name="goal"
+        value={goalId}
+        onChange={(e) => setGoalId(e.target.value)}
+      >
         <option value="">{t('carePlan.noGoal')}</option>
         {props.goals.map((goal) => (
           <option key={goal.id} value={goal.id}>

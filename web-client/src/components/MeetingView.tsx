@@ -82,7 +82,10 @@ function Meeting({ session, onRejoin }: { session: MeetingSession; onRejoin: () 
           <CarePlanPanel
             socket={session.socket}
             planId={state.carePlanId}
-            canEdit={state.self !== null && !['patient', 'relative', 'interpreter'].includes(state.self.role)}
+            canEdit={
+              state.self !== null &&
+              !['patient', 'relative', 'interpreter'].includes(state.self.role)
+            }
             isPlain={isPatient}
           />
         )}

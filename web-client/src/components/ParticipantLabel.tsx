@@ -6,5 +6,7 @@ export function ParticipantLabel(props: { role: ParticipantRole; organisation: s
   const { t } = useTranslation();
   const role = t(`role.${props.role}`);
 
-  return <span className="role">{props.organisation ? `${role}, ${props.organisation}` : role}</span>;
+  return (
+    <span className="role">{props.organisation ? `${role}, ${props.organisation}` : role}</span>
+  );
 }

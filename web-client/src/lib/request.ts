@@ -1,6 +1,12 @@
 import type { Socket } from 'socket.io-client';
 
-import type { Ack, ErrorBody, ReplyMap, RequestName, RequestPayload } from '@teamrom/signaling/protocol';
+import type {
+  Ack,
+  ErrorBody,
+  ReplyMap,
+  RequestName,
+  RequestPayload,
+} from '@teamrom/signaling/protocol';
 
 /** How long any request waits for the server's acknowledgement. */
 export const REQUEST_TIMEOUT_MS = 10_000;

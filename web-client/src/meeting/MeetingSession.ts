@@ -244,7 +244,9 @@ export class MeetingSession {
       dtlsParameters: options.dtlsParameters as types.DtlsParameters,
     };
     const transport =
-      direction === 'send' ? device.createSendTransport(params) : device.createRecvTransport(params);
+      direction === 'send'
+        ? device.createSendTransport(params)
+        : device.createRecvTransport(params);
 
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       this.#watchConnection(transport);
@@ -444,7 +446,10 @@ export class MeetingSession {
   #addParticipant(peer: PeerInfo): void {
     this.state.update((s) => ({
       ...s,
-      participants: [...s.participants.filter((p) => p.peerId !== peer.peerId), toParticipant(peer)],
+      participants: [
+        ...s.participants.filter((p) => p.peerId !== peer.peerId),
+        toParticipant(peer),
+      ],
     }));
   }
 
