@@ -79,6 +79,8 @@ export class MeetingSession {
   #sendTransport: types.Transport | null = null;
   #recvTransport: types.Transport | null = null;
   readonly #producers = new Map<'microphone' | 'camera', types.Producer>();
+  /** Every remote producer announced and not closed, in the join reply or in a notice since. */
+  readonly #announced = new Map<string, ProducerInfo>();
   /** Producer ids being consumed or about to be; a producer announced twice is consumed once. */
   readonly #consumedProducers = new Set<string>();
   readonly #consumers = new Map<string, types.Consumer>();
@@ -151,8 +153,14 @@ export class MeetingSession {
     });
     socket.on('peer:joined', (peer) => this.#addParticipant(peer));
     socket.on('peer:left', ({ peerId }) => this.#removeParticipant(peerId));
-    socket.on('producer:new', (producer) => void this.#consume(producer));
-    socket.on('producer:closed', ({ producerId }) => this.#closeConsumerOf(producerId));
+    socket.on('producer:new', (producer) => {
+      this.#announced.set(producer.producerId, producer);
+      void this.#consume(producer);
+    });
+    socket.on('producer:closed', ({ producerId }) => {
+      this.#announced.delete(producerId);
+      this.#closeConsumerOf(producerId);
+    });
     socket.on('consumer:closed', ({ consumerId }) => {
       const consumer = this.#consumers.get(consumerId);
 
@@ -203,6 +211,9 @@ export class MeetingSession {
   }
 
   async #setUpMedia(reply: JoinReply): Promise<void> {
+    for (const peer of reply.peers) {
+      for (const producer of peer.producers) this.#announced.set(producer.producerId, producer);
+    }
     this.state.update({
       status: 'joined',
       self: reply.self,
@@ -229,9 +240,8 @@ export class MeetingSession {
       await this.#produce(stream);
     }
 
-    for (const peer of reply.peers) {
-      for (const producer of peer.producers) void this.#consume(producer);
-    }
+    // Producers announced while the transports were being set up are consumed now.
+    for (const producer of this.#announced.values()) void this.#consume(producer);
   }
 
   async #createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
@@ -454,6 +464,9 @@ export class MeetingSession {
   }
 
   #removeParticipant(peerId: string): void {
+    for (const producer of [...this.#announced.values()]) {
+      if (producer.peerId === peerId) this.#announced.delete(producer.producerId);
+    }
     for (const consumer of [...this.#consumers.values()]) {
       if (consumer.appData.peerId !== peerId) continue;
 
@@ -480,6 +493,7 @@ export class MeetingSession {
     this.#recvTransport = null;
     this.#producers.clear();
     this.#consumers.clear();
+    this.#announced.clear();
     this.#consumedProducers.clear();
   }
 

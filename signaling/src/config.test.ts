@@ -1,0 +1,107 @@
+import path from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { ConfigError, loadConfig } from './config.ts';
+
+/** The ConfigError loadConfig throws for `env`; fails the test if the config is accepted. */
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+
+    return error as ConfigError;
+  }
+
+  throw new Error('the configuration was accepted');
+}
+
+describe('loadConfig', () => {
+  it('falls back to defaults for an empty environment', () => {
+    const config = loadConfig({});
+
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      dataDir: path.resolve(process.cwd(), 'data'),
+      databaseUrl: undefined,
+      jwtSecret: undefined,
+      publicUrl: undefined,
+      demo: true,
+      logLevel: 'info',
+      media: {
+        listenIp: '127.0.0.1',
+        announcedIp: undefined,
+        rtcMinPort: 40000,
+        rtcMaxPort: 49999,
+      },
+    });
+    expect(path.isAbsolute(config.dataDir)).toBe(true);
+    expect(config.media.numWorkers).toBeGreaterThanOrEqual(1);
+  });
+
+  it('treats empty values as unset', () => {
+    const config = loadConfig({ PORT: '', DEMO: '', DATA_DIR: '', RTC_MIN_PORT: '' });
+
+    expect(config).toMatchObject({ port: 8080, demo: true, dataDir: path.resolve('data') });
+    expect(config.media.rtcMinPort).toBe(40000);
+  });
+
+  it('reads the values it is given', () => {
+    const config = loadConfig({
+      PORT: '3000',
+      DATA_DIR: '/var/lib/teamrom',
+      DEMO: 'off',
+      PUBLIC_URL: 'https://teamrom.example/',
+      RTC_MIN_PORT: '41000',
+      RTC_MAX_PORT: '41000',
+    });
+
+    expect(config).toMatchObject({
+      port: 3000,
+      dataDir: '/var/lib/teamrom',
+      demo: false,
+      publicUrl: 'https://teamrom.example',
+      media: { rtcMinPort: 41000, rtcMaxPort: 41000 },
+    });
+  });
+
+  it('resolves a relative DATA_DIR against the working directory', () => {
+    expect(loadConfig({ DATA_DIR: 'var/teamrom' }).dataDir).toBe(
+      path.join(process.cwd(), 'var', 'teamrom'),
+    );
+  });
+
+  it('reads DEMO as true or false in the usual spellings', () => {
+    for (const yes of ['1', 'true', 'TRUE', 'yes', 'on'])
+      expect(loadConfig({ DEMO: yes }).demo).toBe(true);
+    for (const no of ['0', 'false', 'No', 'off']) expect(loadConfig({ DEMO: no }).demo).toBe(false);
+  });
+
+  it('refuses a PORT that is not a number', () => {
+    expect(configError({ PORT: 'abc' }).message).toBe(
+      'PORT must be a whole number from 0 to 65535, not "abc"',
+    );
+  });
+
+  it('refuses a PORT that is fractional or out of range', () => {
+    expect(configError({ PORT: '80.5' }).message).toMatch(/^PORT /);
+    expect(configError({ PORT: '65536' }).message).toMatch(/^PORT /);
+    expect(configError({ PORT: '-1' }).message).toMatch(/^PORT /);
+  });
+
+  it('refuses an RTC_MAX_PORT below RTC_MIN_PORT', () => {
+    expect(configError({ RTC_MIN_PORT: '45000', RTC_MAX_PORT: '44999' }).message).toBe(
+      'RTC_MAX_PORT must not be below RTC_MIN_PORT',
+    );
+  });
+
+  it('refuses an RTC port below 1024', () => {
+    expect(configError({ RTC_MIN_PORT: '80' }).message).toMatch(/^RTC_MIN_PORT /);
+  });
+
+  it('refuses a DEMO that is neither true nor false', () => {
+    expect(configError({ DEMO: 'maybe' }).message).toBe('DEMO must be true or false, not "maybe"');
+  });
+});

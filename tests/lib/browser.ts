@@ -1,0 +1,118 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import puppeteer from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * Headless Chromium with a fake camera and microphone. Loopback must be allowed for WebRTC, or a
+ * machine whose only address is 127.0.0.1 never connects; background networking is off because
+ * this machine has no route to Google's services.
+ */
+export async function launchBrowser(): Promise<Browser & { cleanup(): Promise<void> }> {
+  const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'teamrom-chromium-'));
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    userDataDir,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-background-timer-throttling',
+      '--disable-renderer-backgrounding',
+      '--disable-backgrounding-occluded-windows',
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      '--allow-loopback-in-peer-connection',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+
+  return Object.assign(browser, {
+    async cleanup() {
+      await browser.close();
+      await rm(userDataDir, { recursive: true, force: true });
+    },
+  });
+}
+
+/**
+ * Keeps every RTCPeerConnection the page creates in window.__teamromPcs, so that the test can read
+ * getStats() without the application exposing anything for it.
+ */
+export async function recordPeerConnections(page: Page): Promise<void> {
+  await page.evaluateOnNewDocument(() => {
+    const Original = window.RTCPeerConnection;
+    const pcs: RTCPeerConnection[] = [];
+
+    (window as unknown as { __teamromPcs: RTCPeerConnection[] }).__teamromPcs = pcs;
+
+    const Recording = function (this: unknown, config?: RTCConfiguration) {
+      const pc = new Original(config);
+
+      pcs.push(pc);
+
+      return pc;
+    } as unknown as typeof RTCPeerConnection;
+
+    Recording.prototype = Original.prototype;
+    Object.setPrototypeOf(Recording, Original);
+    window.RTCPeerConnection = Recording;
+  });
+}
+
+export interface MediaSample {
+  /** Per remote peer (from data-peer-id): frames decoded and audio packets received. */
+  peers: Record<string, { framesDecoded: number; audioPackets: number }>;
+  /** The page's own video layers as sent: rid and frames encoded. */
+  layers: { rid: string; framesEncoded: number; frameHeight: number }[];
+}
+
+/** Reads the page's WebRTC statistics, matched to the remote peers' media elements. */
+export async function sampleMedia(page: Page): Promise<MediaSample> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __teamromPcs: RTCPeerConnection[] }).__teamromPcs;
+    const inbound = new Map<string, { framesDecoded?: number; packetsReceived?: number }>();
+    const layers: { rid: string; framesEncoded: number; frameHeight: number }[] = [];
+
+    for (const pc of pcs) {
+      if (pc.connectionState === 'closed') continue;
+
+      const report = await pc.getStats();
+
+      report.forEach((s) => {
+        if (s.type === 'inbound-rtp') inbound.set(s.trackIdentifier, s);
+        if (s.type === 'outbound-rtp' && s.kind === 'video') {
+          layers.push({
+            rid: s.rid ?? '',
+            framesEncoded: s.framesEncoded ?? 0,
+            frameHeight: s.frameHeight ?? 0,
+          });
+        }
+      });
+    }
+
+    const peers: Record<string, { framesDecoded: number; audioPackets: number }> = {};
+
+    document.querySelectorAll<HTMLMediaElement>('[data-peer-id]').forEach((element) => {
+      const peerId = element.dataset.peerId!;
+      const track = (element.srcObject as MediaStream | null)?.getTracks()[0];
+      const stats = track ? inbound.get(track.id) : undefined;
+      const entry = (peers[peerId] ??= { framesDecoded: 0, audioPackets: 0 });
+
+      if (element instanceof HTMLVideoElement) entry.framesDecoded = stats?.framesDecoded ?? 0;
+      else entry.audioPackets = stats?.packetsReceived ?? 0;
+    });
+
+    return { peers, layers };
+  });
+}

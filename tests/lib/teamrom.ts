@@ -1,0 +1,114 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface DemoLink {
+  name: string;
+  role: string;
+  url: string;
+}
+
+export interface TeamromProcess {
+  url: string;
+  dataDir: string;
+  /** Everything the server wrote to stdout and stderr. */
+  logFile: string;
+  demoLinks(): Promise<DemoLink[]>;
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on loopback, chosen by the kernel. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts Teamrom the way `npm start` runs it (after set-up), as its own process on a free port
+ * with a fresh data directory, and waits until /healthz answers.
+ */
+export async function startTeamrom(env: Record<string, string> = {}): Promise<TeamromProcess> {
+  const port = await freePort();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'teamrom-e2e-'));
+  const logFile = path.join(dataDir, 'server.log');
+  const log = createWriteStream(logFile);
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(REPO_ROOT, 'signaling', 'src', 'main.ts')],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+
+  await waitForHealth(url, exited);
+
+  return {
+    url,
+    dataDir,
+    logFile,
+    async demoLinks() {
+      const res = await fetch(`${url}/api/demo/links`);
+
+      if (!res.ok) throw new Error(`demo links: HTTP ${res.status}`);
+
+      return (await res.json()) as DemoLink[];
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+
+        await exited;
+        clearTimeout(timer);
+      }
+      log.end();
+      if (!process.env.KEEP_TEST_DATA) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitForHealth(url: string, exited: Promise<number | null>): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let stoppedWith: number | null | undefined;
+
+  void exited.then((code) => (stoppedWith = code));
+
+  while (Date.now() < deadline) {
+    if (stoppedWith !== undefined) throw new Error(`Teamrom exited with code ${stoppedWith}`);
+
+    try {
+      const res = await fetch(`${url}/healthz`);
+
+      if (res.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+
+  throw new Error('Teamrom did not become healthy within 30 s');
+}
