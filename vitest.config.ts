@@ -14,7 +14,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['{sfu-server,signaling}/**/*.int.test.ts'],
+          include: ['{sfu-server,signaling}/**/*.int.test.ts', 'tests/integration/**/*.int.test.ts'],
           exclude: ['**/node_modules/**'],
           environment: 'node',
           testTimeout: 30_000,

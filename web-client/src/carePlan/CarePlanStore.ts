@@ -11,6 +11,9 @@ import { RequestError, request, uuid } from '../lib/request.ts';
 import { Store } from '../lib/Store.ts';
 import type { TeamromSocket } from '../meeting/MeetingSession.ts';
 
+/** Wait before sending an unanswered change again on a connection that is still up. */
+const RETRY_DELAY_MS = 2000;
+
 /** A change sent to the server and not yet acknowledged. */
 export interface PendingChange {
   idempotencyKey: string;
@@ -41,6 +44,7 @@ export class CarePlanStore {
   readonly #socket: TeamromSocket;
   readonly #planId: string;
   #sending = false;
+  #retry: ReturnType<typeof setTimeout> | null = null;
 
   constructor(socket: TeamromSocket, planId: string) {
     this.#socket = socket;
@@ -51,6 +55,7 @@ export class CarePlanStore {
   }
 
   dispose(): void {
+    if (this.#retry) clearTimeout(this.#retry);
     this.#socket.off('connect', this.#onConnect);
     this.#socket.off('careplan:changed', this.#onChanged);
   }
@@ -133,7 +138,13 @@ export class CarePlanStore {
           await request(this.#socket, 'careplan:apply', { planId: this.#planId, ...next });
           this.#dropPending(next.idempotencyKey);
         } catch (error) {
-          if (!(error instanceof RequestError) || error.code === 'timeout') return;
+          if (!(error instanceof RequestError) || error.code === 'timeout') {
+            // No answer: the change may or may not have landed. The same key is sent again, so
+            // the server applies it once either way.
+            this.#scheduleRetry();
+
+            return;
+          }
 
           // Refused for good: tell the author, keep nothing half-done.
           this.#dropPending(next.idempotencyKey);
@@ -143,6 +154,15 @@ export class CarePlanStore {
     } finally {
       this.#sending = false;
     }
+  }
+
+  #scheduleRetry(): void {
+    if (this.#retry) return;
+
+    this.#retry = setTimeout(() => {
+      this.#retry = null;
+      void this.#flush();
+    }, RETRY_DELAY_MS);
   }
 
   #dropPending(key: string): void {

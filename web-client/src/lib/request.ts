@@ -24,24 +24,44 @@ export class RequestError extends Error {
   }
 }
 
-/** Sends one typed request and resolves with the server's reply, or rejects with RequestError. */
-export async function request<E extends RequestName>(
+/**
+ * Sends one typed request and resolves with the server's reply, or rejects with RequestError.
+ * Nothing is queued while offline: a request made without a connection, or cut off by a lost
+ * connection, fails at once with `timeout`, and its caller decides whether to send it again.
+ */
+export function request<E extends RequestName>(
   socket: Socket,
   event: E,
   payload: RequestPayload<E>,
   timeoutMs = REQUEST_TIMEOUT_MS,
 ): Promise<ReplyMap[E]> {
-  let ack: Ack<ReplyMap[E]>;
+  return new Promise((resolve, reject) => {
+    if (!socket.connected) {
+      reject(new RequestError('timeout', `not connected; ${event} not sent`));
 
-  try {
-    ack = (await socket.timeout(timeoutMs).emitWithAck(event, payload)) as Ack<ReplyMap[E]>;
-  } catch {
-    throw new RequestError('timeout', `no answer to ${event}`);
-  }
+      return;
+    }
 
-  if (!ack.ok) throw new RequestError(ack.error.code, ack.error.message, ack.error.details);
+    const settle = () => {
+      clearTimeout(timer);
+      socket.off('disconnect', onDisconnect);
+    };
+    const onDisconnect = () => {
+      settle();
+      reject(new RequestError('timeout', `connection lost during ${event}`));
+    };
+    const timer = setTimeout(() => {
+      settle();
+      reject(new RequestError('timeout', `no answer to ${event}`));
+    }, timeoutMs);
 
-  return ack.data;
+    socket.once('disconnect', onDisconnect);
+    socket.emit(event, payload, (ack: Ack<ReplyMap[E]>) => {
+      settle();
+      if (ack.ok) resolve(ack.data);
+      else reject(new RequestError(ack.error.code, ack.error.message, ack.error.details));
+    });
+  });
 }
 
 /** A random UUID also where crypto.randomUUID is missing (pages not served over HTTPS). */
