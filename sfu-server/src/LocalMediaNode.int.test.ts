@@ -187,6 +187,20 @@ describe('transports', () => {
 
     expect((await node.stats()).transports).toBe(5);
   });
+
+  it('concurrent requests cannot pass the limit of 4 transports', async () => {
+    await node.openRoom(ROOM);
+
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, () => node.createWebRtcTransport({ ...ALICE, direction: 'recv' })),
+    );
+
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(4);
+    expect(
+      results.filter((r) => r.status === 'rejected').map((r) => (r.reason as MediaError).code),
+    ).toEqual(['capacity', 'capacity']);
+    expect((await node.stats()).transports).toBe(4);
+  });
 });
 
 describe('consumers', () => {
@@ -445,6 +459,24 @@ describe('worker failure', () => {
     expect(rtpCapabilities.codecs?.map((c) => c.mimeType)).toContain('audio/opus');
     expect(transport.iceCandidates[0]?.ip).toBe('127.0.0.1');
     expect(await node.stats()).toMatchObject({ workers: 1, rooms: 1, transports: 1 });
+  });
+
+  it('a room opened right after the only worker died waits for its replacement', async () => {
+    await node.openRoom(ROOM);
+
+    const [deadPid] = node.workerPids();
+    const roomClosed = once(node.events, 'roomclosed', {
+      signal: AbortSignal.timeout(EVENT_TIMEOUT_MS),
+    });
+
+    process.kill(deadPid!, 'SIGKILL');
+    await roomClosed;
+
+    const { rtpCapabilities } = await node.openRoom('room-after-death');
+
+    expect(rtpCapabilities.codecs?.length).toBeGreaterThan(0);
+    expect(node.workerPids()).toHaveLength(1);
+    expect(node.workerPids()).not.toContain(deadPid);
   });
 
   it('a killed worker closes only the rooms that lived on it', async () => {

@@ -6,6 +6,7 @@ import type { MediaNodeOptions } from './config.ts';
 import { mediaCodecs } from './config.ts';
 import { MediaError } from './errors.ts';
 import type { Logger } from './logger.ts';
+import type { MediaObjectKind, PeerMedia } from './PeerMedia.ts';
 import { logger as rootLogger } from './logger.ts';
 import type {
   ConsumeRequest,
@@ -97,34 +98,36 @@ export class LocalMediaNode implements MediaNode {
   ): Promise<WebRtcTransportInfo> {
     const room = this.#room(request.roomId);
     const peer = room.peer(request.peerId);
+    const transport = await withReservation(peer, 'transport', async () => {
+      let created: types.WebRtcTransport;
 
-    peer.checkCanAddTransport();
-
-    let transport: types.WebRtcTransport;
-
-    try {
-      transport = await room.router.createWebRtcTransport({
-        listenIps: [{ ip: this.#options.listenIp, announcedIp: this.#options.announcedIp }],
-        enableUdp: true,
-        enableTcp: true,
-        preferUdp: true,
-        initialAvailableOutgoingBitrate: this.#options.initialAvailableOutgoingBitrate,
-        appData: { peerId: request.peerId, direction: request.direction },
-      });
-    } catch (error) {
-      if (error instanceof Error && /port/i.test(error.message)) {
-        throw new MediaError('capacity', 'no free port for a new media connection');
+      try {
+        created = await room.router.createWebRtcTransport({
+          listenIps: [{ ip: this.#options.listenIp, announcedIp: this.#options.announcedIp }],
+          enableUdp: true,
+          enableTcp: true,
+          preferUdp: true,
+          initialAvailableOutgoingBitrate: this.#options.initialAvailableOutgoingBitrate,
+          appData: { peerId: request.peerId, direction: request.direction },
+        });
+      } catch (error) {
+        if (error instanceof Error && /port/i.test(error.message)) {
+          throw new MediaError('capacity', 'no free port for a new media connection');
+        }
+        throw error;
       }
-      throw error;
-    }
 
-    // The peer may have left while the transport was being created.
-    if (peer.closed) {
-      transport.close();
-      throw new MediaError('closed', 'the peer has left');
-    }
+      // The peer may have left while the transport was being created.
+      if (peer.closed) {
+        created.close();
+        throw new MediaError('closed', 'the peer has left');
+      }
 
-    peer.addTransport(transport);
+      peer.addTransport(created);
+
+      return created;
+    });
+
     this.#watchTransport(room, request.peerId, transport);
 
     return {
@@ -152,25 +155,27 @@ export class LocalMediaNode implements MediaNode {
   async produce(request: ProduceRequest): Promise<{ producerId: string }> {
     const room = this.#room(request.roomId);
     const peer = room.existingPeer(request.peerId);
-
-    peer.checkCanAddProducer();
-
     const transport = peer.transport(request.transportId);
-    const producer = await refusingBadParameters(
-      transport.produce({
-        kind: request.kind,
-        rtpParameters: request.rtpParameters,
-        appData: { peerId: request.peerId, source: request.source },
-      }),
-    );
+    const producer = await withReservation(peer, 'producer', async () => {
+      const created = await refusingBadParameters(
+        transport.produce({
+          kind: request.kind,
+          rtpParameters: request.rtpParameters,
+          appData: { peerId: request.peerId, source: request.source },
+        }),
+      );
 
-    if (peer.closed) {
-      producer.close();
-      throw new MediaError('closed', 'the peer has left');
-    }
+      if (peer.closed) {
+        created.close();
+        throw new MediaError('closed', 'the peer has left');
+      }
 
-    peer.addProducer(producer);
-    room.registerProducer(producer);
+      peer.addProducer(created);
+      room.registerProducer(created);
+
+      return created;
+    });
+
     room.log.debug({ peerId: request.peerId, producerId: producer.id }, 'producer opened');
 
     return { producerId: producer.id };
@@ -191,9 +196,6 @@ export class LocalMediaNode implements MediaNode {
   async consume(request: ConsumeRequest): Promise<ConsumerInfo> {
     const room = this.#room(request.roomId);
     const peer = room.existingPeer(request.peerId);
-
-    peer.checkCanAddConsumer();
-
     const producer = room.producer(request.producerId);
 
     if (
@@ -203,21 +205,26 @@ export class LocalMediaNode implements MediaNode {
     }
 
     const transport = peer.transport(request.transportId);
-    const consumer = await refusingBadParameters(
-      transport.consume({
-        producerId: producer.id,
-        rtpCapabilities: request.rtpCapabilities,
-        paused: true,
-      }),
-    );
+    const consumer = await withReservation(peer, 'consumer', async () => {
+      const created = await refusingBadParameters(
+        transport.consume({
+          producerId: producer.id,
+          rtpCapabilities: request.rtpCapabilities,
+          paused: true,
+        }),
+      );
 
-    // The producer or the peer may have gone while the consumer was being created.
-    if (peer.closed || producer.closed || consumer.closed) {
-      consumer.close();
-      throw new MediaError('not_found', 'the producer closed meanwhile');
-    }
+      // The producer or the peer may have gone while the consumer was being created.
+      if (peer.closed || producer.closed || created.closed) {
+        created.close();
+        throw new MediaError('not_found', 'the producer closed meanwhile');
+      }
 
-    peer.addConsumer(consumer);
+      peer.addConsumer(created);
+
+      return created;
+    });
+
     consumer.on('producerclose', () => {
       this.events.emit('consumerclosed', {
         roomId: room.id,
@@ -287,6 +294,11 @@ export class LocalMediaNode implements MediaNode {
       opening = this.#pool
         .createRouter(mediaCodecs)
         .then((router) => {
+          if (this.#closed) {
+            router.close();
+            throw new MediaError('closed', 'the media node is shutting down');
+          }
+
           const room = new Room(roomId, router, this.#log.child({ roomId }));
 
           this.#rooms.set(roomId, room);
@@ -354,6 +366,21 @@ export class LocalMediaNode implements MediaNode {
       room.close();
       this.events.emit('roomclosed', { roomId, reason: 'worker_died' });
     }
+  }
+}
+
+/** Creates one object under the peer's limit for its kind; the slot is held until it is added. */
+async function withReservation<T>(
+  peer: PeerMedia,
+  kind: MediaObjectKind,
+  create: () => Promise<T>,
+): Promise<T> {
+  const release = peer.reserve(kind);
+
+  try {
+    return await create();
+  } finally {
+    release();
   }
 }
 

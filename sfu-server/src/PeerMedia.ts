@@ -2,10 +2,10 @@ import type { types } from 'mediasoup';
 
 import { MediaError } from './errors.ts';
 
+export type MediaObjectKind = 'transport' | 'producer' | 'consumer';
+
 /** Limits that keep one misbehaving client from exhausting a worker. */
-const MAX_TRANSPORTS = 4;
-const MAX_PRODUCERS = 8;
-const MAX_CONSUMERS = 400;
+const LIMITS: Record<MediaObjectKind, number> = { transport: 4, producer: 8, consumer: 400 };
 
 /**
  * The media one peer holds in a room: its transports, and the producers and consumers on them.
@@ -16,6 +16,8 @@ export class PeerMedia {
   readonly #transports = new Map<string, types.WebRtcTransport>();
   readonly #producers = new Map<string, types.Producer>();
   readonly #consumers = new Map<string, types.Consumer>();
+  /** Objects being created right now, counted against the limits before mediasoup answers. */
+  readonly #pending: Record<MediaObjectKind, number> = { transport: 0, producer: 0, consumer: 0 };
   #closed = false;
 
   constructor(peerId: string) {
@@ -34,11 +36,33 @@ export class PeerMedia {
     };
   }
 
-  checkCanAddTransport(): void {
+  /**
+   * Claims room for one more object of a kind, or throws `capacity`. Call the returned function
+   * once the object is added or its creation failed; concurrent requests cannot pass the limit.
+   */
+  reserve(kind: MediaObjectKind): () => void {
     this.#checkOpen();
-    if (this.#transports.size >= MAX_TRANSPORTS) {
-      throw new MediaError('capacity', `a peer may hold at most ${MAX_TRANSPORTS} transports`);
+
+    const held = {
+      transport: this.#transports.size,
+      producer: this.#producers.size,
+      consumer: this.#consumers.size,
+    }[kind];
+
+    if (held + this.#pending[kind] >= LIMITS[kind]) {
+      throw new MediaError('capacity', `a peer may hold at most ${LIMITS[kind]} ${kind}s`);
     }
+
+    let released = false;
+
+    this.#pending[kind]++;
+
+    return () => {
+      if (released) return;
+
+      released = true;
+      this.#pending[kind]--;
+    };
   }
 
   addTransport(transport: types.WebRtcTransport): void {
@@ -54,13 +78,6 @@ export class PeerMedia {
     return transport;
   }
 
-  checkCanAddProducer(): void {
-    this.#checkOpen();
-    if (this.#producers.size >= MAX_PRODUCERS) {
-      throw new MediaError('capacity', `a peer may hold at most ${MAX_PRODUCERS} producers`);
-    }
-  }
-
   addProducer(producer: types.Producer): void {
     this.#producers.set(producer.id, producer);
     producer.observer.once('close', () => this.#producers.delete(producer.id));
@@ -72,13 +89,6 @@ export class PeerMedia {
     if (!producer) throw new MediaError('not_found', 'no such producer for this peer');
 
     return producer;
-  }
-
-  checkCanAddConsumer(): void {
-    this.#checkOpen();
-    if (this.#consumers.size >= MAX_CONSUMERS) {
-      throw new MediaError('capacity', `a peer may hold at most ${MAX_CONSUMERS} consumers`);
-    }
   }
 
   addConsumer(consumer: types.Consumer): void {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 
+import { MediaError } from './errors.ts';
 import type { Logger } from './logger.ts';
 
 export interface WorkerPoolOptions {
@@ -12,6 +13,9 @@ export interface WorkerPoolOptions {
   rtcMaxPort: number;
   logLevel: types.WorkerLogLevel;
 }
+
+/** How often a dead worker's replacement is tried before the pool carries on smaller. */
+const REPLACE_ATTEMPTS = 5;
 
 interface WorkerPoolEvents {
   /** A worker died; rooms that lived on it have lost their media. */
@@ -27,6 +31,8 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   readonly #log: Logger;
   readonly #workers = new Set<types.Worker>();
   readonly #routerCount = new Map<types.Worker, number>();
+  /** Replacements of dead workers under way; a pool left empty waits for them. */
+  readonly #replacing = new Set<Promise<void>>();
   #closed = false;
 
   private constructor(options: WorkerPoolOptions, log: Logger) {
@@ -60,8 +66,12 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     return this.#workers.size;
   }
 
-  /** The live worker with the fewest routers. */
-  leastLoaded(): types.Worker {
+  /** The live worker with the fewest routers, waiting for a replacement when none is live. */
+  async leastLoaded(): Promise<types.Worker> {
+    if (this.#workers.size === 0 && this.#replacing.size > 0) {
+      await Promise.race(this.#replacing);
+    }
+
     let best: types.Worker | undefined;
 
     for (const worker of this.#workers) {
@@ -70,13 +80,13 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       }
     }
 
-    if (!best) throw new Error('no live mediasoup worker');
+    if (!best) throw new MediaError('capacity', 'no media worker is available');
 
     return best;
   }
 
   async createRouter(mediaCodecs: types.RtpCodecCapability[]): Promise<types.Router> {
-    const worker = this.leastLoaded();
+    const worker = await this.leastLoaded();
     const router = await worker.createRouter({ mediaCodecs, appData: { workerPid: worker.pid } });
 
     this.#routerCount.set(worker, (this.#routerCount.get(worker) ?? 0) + 1);
@@ -127,9 +137,23 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
 
       if (this.#closed) return;
 
-      this.#spawn().catch((spawnError: unknown) => {
-        this.#log.error({ err: spawnError }, 'could not replace a dead mediasoup worker');
-      });
+      const replacement = this.#replace().finally(() => this.#replacing.delete(replacement));
+
+      this.#replacing.add(replacement);
     });
+  }
+
+  /** Starts a replacement worker, trying again with growing pauses; never rejects. */
+  async #replace(): Promise<void> {
+    for (let attempt = 1; attempt <= REPLACE_ATTEMPTS && !this.#closed; attempt++) {
+      try {
+        await this.#spawn();
+
+        return;
+      } catch (error) {
+        this.#log.error({ err: error, attempt }, 'could not replace a dead mediasoup worker');
+        await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+      }
+    }
   }
 }

@@ -35,7 +35,7 @@ export class TokenService {
     const file = path.join(dataDir, 'token-secret');
 
     try {
-      return new TokenService((await readFile(file, 'utf8')).trim());
+      return TokenService.#fromFile((await readFile(file, 'utf8')).trim(), file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
@@ -48,7 +48,15 @@ export class TokenService {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     });
 
-    return new TokenService((await readFile(file, 'utf8')).trim());
+    return TokenService.#fromFile((await readFile(file, 'utf8')).trim(), file);
+  }
+
+  static #fromFile(secret: string, file: string): TokenService {
+    if (secret.length < 32) {
+      throw new Error(`${file} holds no usable token secret; remove it to have a new one made`);
+    }
+
+    return new TokenService(secret);
   }
 
   sign(claims: TokenClaims, expiresInSeconds: number): string {
@@ -82,9 +90,11 @@ export class TokenService {
 
     if (
       typeof claims.sub !== 'string' ||
+      claims.sub.length === 0 ||
       typeof claims.exp !== 'number' ||
       !PARTICIPANT_ROLES.includes(claims.role as never) ||
-      (claims.meetingId !== undefined && typeof claims.meetingId !== 'string')
+      (claims.meetingId !== undefined &&
+        (typeof claims.meetingId !== 'string' || claims.meetingId.length === 0))
     ) {
       throw new AppError('unauthorized', 'the access token is not valid');
     }
@@ -93,7 +103,7 @@ export class TokenService {
       sub: claims.sub,
       role: claims.role as VerifiedToken['role'],
       exp: claims.exp,
-      ...(claims.meetingId ? { meetingId: claims.meetingId } : {}),
+      ...(claims.meetingId !== undefined ? { meetingId: claims.meetingId } : {}),
     };
   }
 }

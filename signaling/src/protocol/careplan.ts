@@ -51,7 +51,12 @@ const text = (max: number) =>
     .trim()
     .min(1)
     .max(max)
-    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(s), 'control characters');
+    // Control characters and bidirectional overrides could hide or reorder what others read.
+    .refine(
+      (s) =>
+        !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(s),
+      'control characters',
+    );
 
 export const planOperationSchema = z.discriminatedUnion('type', [
   z.object({

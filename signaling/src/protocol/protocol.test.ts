@@ -174,7 +174,15 @@ describe('careplan:apply', () => {
   });
 
   it('refuses an action.add whose description holds control characters', () => {
-    for (const control of ['\u0000', '\u0007', '\u001b[31m', '\u000b']) {
+    for (const control of [
+      '\u0000',
+      '\u0007',
+      '\u001b[31m',
+      '\u000b',
+      '\u007f',
+      '\u0085',
+      '\u202e',
+    ]) {
       expect(
         schema.safeParse(addAction({ description: `Ringe ${control}fastlegen` })).success,
       ).toBe(false);
