@@ -17,14 +17,26 @@ done
 step "lint (eslint)"
 npx eslint --max-warnings 0 .
 
-step "unit, integration and end-to-end tests (vitest)"
 mkdir -p test-results
+rm -f test-results/vitest-*.json
 status=0
-npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || status=$?
+
+# Unit and integration tests run in parallel; the browsers then get the machine to themselves.
+step "unit and integration tests (vitest)"
+npx vitest run --project unit --project integration \
+  --reporter=default --reporter=json --outputFile.json=test-results/vitest-node.json || status=$?
+
+step "end-to-end tests in Chromium (vitest)"
+npx vitest run --project e2e \
+  --reporter=default --reporter=json --outputFile.json=test-results/vitest-e2e.json || status=$?
 
 # One plain closing line that any CI reader understands.
 node -e '
-  const r = require("./test-results/vitest.json");
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
-' || true
+  const runs = ["node", "e2e"].map((name) => {
+    try { return require(`./test-results/vitest-${name}.json`); } catch { return null; }
+  });
+  const sum = (key) => runs.reduce((n, r) => n + (r ? r[key] : 0), 0);
+  const missing = runs.filter((r) => r === null).length;
+  console.log(`${sum("numPassedTests")} passed, ${sum("numFailedTests") + missing} failed, ${sum("numPendingTests") + sum("numTodoTests")} skipped`);
+'
 exit "$status"

@@ -152,4 +152,22 @@ describe('a three-person meeting in Chromium', () => {
     expect(await peersOf('patient')).toHaveLength(1);
     expect(await peersOf('coordinator')).toHaveLength(1);
   });
+
+  it('drops the tile of a participant who closes the tab', async () => {
+    const [patientPeerId] = Object.keys((await sampleMedia(pages.coordinator)).peers);
+
+    expect(patientPeerId).toBeDefined();
+
+    await pages.patient.close();
+
+    const closedAt = Date.now();
+
+    await pages.coordinator.waitForFunction(
+      (peerId) => !document.querySelector(`[data-peer-id="${peerId}"]`),
+      { timeout: 5000 },
+      patientPeerId,
+    );
+    console.info(`tile dropped ${Date.now() - closedAt} ms after the tab closed`);
+    expect(Object.keys((await sampleMedia(pages.coordinator)).peers)).toEqual([]);
+  });
 });
