@@ -85,6 +85,7 @@ export class MeetingSession {
   readonly #consumedProducers = new Set<string>();
   readonly #consumers = new Map<string, types.Consumer>();
   readonly #slowTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  #localMedia: Promise<MediaStream | null> | null = null;
   #joinAttempt = 0;
   #hasJoinedOnce = false;
 
@@ -100,14 +101,26 @@ export class MeetingSession {
   }
 
   /** Opens camera and microphone; the join proceeds when the connection is up. */
+  /**
+   * Asks for camera and microphone and joins at the same time: the others are seen and heard as
+   * soon as possible, and what this person sends follows when the devices are open.
+   */
   async start(): Promise<void> {
-    const stream = await openLocalMedia();
+    this.#localMedia = openLocalMedia().then((stream) => {
+      if (['left', 'ended', 'failed'].includes(this.state.get().status)) {
+        if (stream instanceof MediaStream) stream.getTracks().forEach((track) => track.stop());
 
-    if (stream instanceof MediaStream) {
-      this.state.update({ localStream: stream });
-    } else {
+        return null;
+      }
+      if (stream instanceof MediaStream) {
+        this.state.update({ localStream: stream });
+
+        return stream;
+      }
       this.state.update({ deviceProblem: stream, isMicOn: false, isCameraOn: false });
-    }
+
+      return null;
+    });
 
     if (this.socket.connected) await this.#join();
   }
@@ -182,8 +195,7 @@ export class MeetingSession {
     const { status } = this.state.get();
 
     if (status === 'left' || status === 'ended' || status === 'failed') return;
-    // Media must be asked for before joining, so that the first answer can include it.
-    if (!this.state.get().localStream && !this.state.get().deviceProblem) return;
+    if (!this.#localMedia) return;
 
     const attempt = ++this.#joinAttempt;
 
@@ -233,15 +245,15 @@ export class MeetingSession {
     });
     this.#recvTransport = await this.#createTransport('recv');
 
-    const stream = this.state.get().localStream;
+    // Producers announced so far, in the reply or while the transport was being set up.
+    for (const producer of this.#announced.values()) void this.#consume(producer);
 
-    if (stream) {
+    const stream = await this.#localMedia!;
+
+    if (stream && this.#recvTransport && !this.#recvTransport.closed) {
       this.#sendTransport = await this.#createTransport('send');
       await this.#produce(stream);
     }
-
-    // Producers announced while the transports were being set up are consumed now.
-    for (const producer of this.#announced.values()) void this.#consume(producer);
   }
 
   async #createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
