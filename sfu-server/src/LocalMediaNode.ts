@@ -14,6 +14,7 @@ import type {
   MediaNode,
   MediaNodeEvents,
   MediaNodeStats,
+  MediaNodeUsage,
   PeerRef,
   ProduceRequest,
   TransportDirection,
@@ -270,6 +271,27 @@ export class LocalMediaNode implements MediaNode {
     }
 
     return stats;
+  }
+
+  async usage(): Promise<MediaNodeUsage> {
+    const transports = [...this.#rooms.values()].flatMap((room) =>
+      [...room.peers].flatMap((peer) => [...peer.transports()]),
+    );
+    const [workers, transportStats] = await Promise.all([
+      this.#pool.usage(),
+      Promise.all(transports.map((t) => t.getStats().catch(() => []))),
+    ]);
+    let bitrateIn = 0;
+    let bitrateOut = 0;
+
+    for (const stats of transportStats) {
+      for (const s of stats) {
+        bitrateIn += s.recvBitrate;
+        bitrateOut += s.sendBitrate;
+      }
+    }
+
+    return { workers, bitrateIn, bitrateOut };
   }
 
   async close(): Promise<void> {

@@ -54,6 +54,14 @@ export interface MediaNodeStats {
   consumers: number;
 }
 
+/** What the node's media costs: CPU per worker and bitrate through its WebRTC transports. */
+export interface MediaNodeUsage {
+  workers: { pid: number; cpuSeconds: number }[];
+  /** Bits per second received from and sent to clients, summed over all transports. */
+  bitrateIn: number;
+  bitrateOut: number;
+}
+
 /** Events a media node reports on its own initiative. */
 export interface MediaNodeEvents {
   /** A consumer went away without being asked to: its producer or its transport closed. */
@@ -92,5 +100,7 @@ export interface MediaNode {
   closePeer(request: PeerRef): Promise<void>;
 
   stats(): Promise<MediaNodeStats>;
+  /** Asks every worker and transport; meant for metrics scrapes, not for hot paths. */
+  usage(): Promise<MediaNodeUsage>;
   close(): Promise<void>;
 }

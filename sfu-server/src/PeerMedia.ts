@@ -70,6 +70,10 @@ export class PeerMedia {
     transport.observer.once('close', () => this.#transports.delete(transport.id));
   }
 
+  transports(): IterableIterator<types.WebRtcTransport> {
+    return this.#transports.values();
+  }
+
   transport(transportId: string): types.WebRtcTransport {
     const transport = this.#transports.get(transportId);
 

@@ -99,6 +99,18 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     return router;
   }
 
+  /** CPU time each live worker has used, from the kernel's resource usage of its process. */
+  async usage(): Promise<{ pid: number; cpuSeconds: number }[]> {
+    const workers = [...this.#workers];
+    const usage = await Promise.all(workers.map((w) => w.getResourceUsage().catch(() => null)));
+
+    return workers.flatMap((worker, i) => {
+      const u = usage[i];
+
+      return u ? [{ pid: worker.pid, cpuSeconds: (u.ru_utime + u.ru_stime) / 1000 }] : [];
+    });
+  }
+
   pids(): number[] {
     return [...this.#workers].map((w) => w.pid);
   }

@@ -17,6 +17,7 @@ import { createHttpApp } from './http/app.ts';
 import type { Logger } from './logger.ts';
 import { logger as rootLogger } from './logger.ts';
 import { MeetingService } from './meeting/MeetingService.ts';
+import { Metrics } from './metrics/Metrics.ts';
 
 export interface RunningServer {
   url: string;
@@ -25,6 +26,7 @@ export interface RunningServer {
   media: MediaNode;
   tokens: TokenService;
   meetings: MeetingService;
+  metrics: Metrics;
   /** Join links of the demo people, when demo mode is on. */
   demoLinks: (() => { name: string; role: string; url: string }[]) | null;
   close(): Promise<void>;
@@ -65,6 +67,12 @@ export async function startServer(
   const httpServer = createServer();
   const io = createSocketServer(httpServer);
   const meetings = new MeetingService({ db, media, audit, io, log });
+  const metrics = new Metrics({
+    media,
+    meetingCount: () => meetings.meetingCount,
+    participantCount: () => meetings.participantCount,
+    connectionCount: () => io.engine.clientsCount,
+  });
   const makeDemoLinks = (baseUrl: string) =>
     DEMO.people.map((person) => ({
       name: person.name,
@@ -81,6 +89,7 @@ export async function startServer(
     media,
     tokens,
     carePlans,
+    metrics,
     log,
     webDistDir: config.webDistDir,
     demoLinks: config.demo ? makeDemoLinks : null,
@@ -91,7 +100,7 @@ export async function startServer(
   });
 
   httpServer.on('request', app);
-  attachGateway({ io, tokens, meetings, carePlans, media, log });
+  attachGateway({ io, tokens, meetings, carePlans, media, metrics, log });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -110,6 +119,7 @@ export async function startServer(
     media,
     tokens,
     meetings,
+    metrics,
     demoLinks: config.demo ? () => makeDemoLinks(url) : null,
     async close() {
       io.disconnectSockets(true);

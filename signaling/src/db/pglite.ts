@@ -38,7 +38,7 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
       await pg.query('select 1');
     },
     async close() {
-      await pg.close();
+      if (!pg.closed) await pg.close();
     },
   };
 }

@@ -5,6 +5,7 @@ import type { MediaNode } from '@teamrom/sfu-server';
 import type { Server, Socket } from 'socket.io';
 
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics/Metrics.ts';
 import type { MeetingService } from '../meeting/MeetingService.ts';
 import type { Peer } from '../meeting/Peer.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/index.ts';
@@ -25,5 +26,6 @@ export interface GatewayServices {
   meetings: MeetingService;
   carePlans: CarePlanService;
   media: MediaNode;
+  metrics: Metrics;
   log: Logger;
 }

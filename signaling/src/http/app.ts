@@ -11,6 +11,7 @@ import type { CarePlanService } from '../careplan/CarePlanService.ts';
 import type { Database } from '../db/index.ts';
 import { AppError, httpStatus, toErrorBody } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics/Metrics.ts';
 import type { CarePlan, PlanOperationApplied } from '../protocol/index.ts';
 import { applyPlanOperationSchema } from '../protocol/index.ts';
 
@@ -19,6 +20,7 @@ export interface HttpDeps {
   media: MediaNode;
   tokens: TokenService;
   carePlans: CarePlanService;
+  metrics: Metrics;
   log: Logger;
   webDistDir: string;
   /** Present in demo mode only: the join links of the seeded people. */
@@ -48,6 +50,28 @@ export function createHttpApp(deps: HttpDeps): express.Express {
       workers,
       database: database.status === 'fulfilled' ? 'ok' : 'unreachable',
     });
+  });
+
+  // Ready to take meetings: workers up and the database answering (Redis too, once it is used).
+  app.get('/readyz', async (_req, res) => {
+    const [media, database] = await Promise.allSettled([deps.media.stats(), deps.db.ping()]);
+    const workers = media.status === 'fulfilled' ? media.value.workers : 0;
+    const checks = {
+      workers: workers > 0 ? 'ok' : 'down',
+      database: database.status === 'fulfilled' ? 'ok' : 'unreachable',
+    };
+    const ready = Object.values(checks).every((c) => c === 'ok');
+
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unready', checks });
+  });
+
+  // Holds no patient data; still, keep it off the public side of the load balancer.
+  app.get('/metrics', async (_req, res, next) => {
+    try {
+      res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    } catch (error) {
+      next(error);
+    }
   });
 
   app.get('/api/demo/links', (req, res) => {

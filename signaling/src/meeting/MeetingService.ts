@@ -68,6 +68,14 @@ export class MeetingService {
     return this.#meetings.size;
   }
 
+  get participantCount(): number {
+    let count = 0;
+
+    for (const meeting of this.#meetings.values()) count += meeting.size;
+
+    return count;
+  }
+
   meeting(meetingId: string): Meeting | undefined {
     return this.#meetings.get(meetingId);
   }

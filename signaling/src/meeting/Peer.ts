@@ -25,6 +25,7 @@ export class Peer {
   readonly joinedAt = Date.now();
   rtpCapabilities: RtpCapabilities | null = null;
   #left = false;
+  #hasReceivedMedia = false;
 
   constructor(id: string, actor: Actor, socket: ClientSocket, meeting: Meeting) {
     this.id = id;
@@ -36,6 +37,15 @@ export class Peer {
 
   get left(): boolean {
     return this.#left;
+  }
+
+  /** Notes the first consumer this peer confirmed; true only the first time. */
+  markReceivingMedia(): boolean {
+    if (this.#hasReceivedMedia) return false;
+
+    this.#hasReceivedMedia = true;
+
+    return true;
   }
 
   markLeft(): void {

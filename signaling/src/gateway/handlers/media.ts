@@ -6,7 +6,7 @@ import { handle } from '../handle.ts';
 
 /** Transports, producers and consumers of a peer that has joined a meeting. */
 export function registerMediaHandlers(socket: GatewaySocket, services: GatewayServices): void {
-  const { media, log } = services;
+  const { media, metrics, log } = services;
 
   const joined = (): Peer => {
     const peer = socket.data.peer;
@@ -134,6 +134,9 @@ export function registerMediaHandlers(socket: GatewaySocket, services: GatewaySe
     const peer = joined();
 
     await media.resumeConsumer({ ...ref(peer), consumerId });
+    if (peer.markReceivingMedia()) {
+      metrics.joinToFirstMedia.observe((Date.now() - peer.joinedAt) / 1000);
+    }
 
     return {};
   });

@@ -4,18 +4,24 @@ import { handle } from '../handle.ts';
 
 /** Joining and leaving a meeting. */
 export function registerMeetingHandlers(socket: GatewaySocket, services: GatewayServices): void {
-  const { meetings, log } = services;
+  const { meetings, metrics, log } = services;
 
   handle(socket, 'meeting:join', log, async ({ meetingId }) => {
     if (socket.data.peer && !socket.data.peer.left) {
       throw new AppError('invalid_request', 'this connection is in a meeting already');
     }
 
-    const { peer, reply } = await meetings.join(socket, socket.data.token, meetingId);
+    try {
+      const { peer, reply } = await meetings.join(socket, socket.data.token, meetingId);
 
-    socket.data.peer = peer;
+      socket.data.peer = peer;
+      metrics.joins.inc({ outcome: 'joined' });
 
-    return reply;
+      return reply;
+    } catch (error) {
+      metrics.joins.inc({ outcome: 'refused' });
+      throw error;
+    }
   });
 
   handle(socket, 'meeting:leave', log, async () => {
