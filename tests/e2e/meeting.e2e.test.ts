@@ -1,9 +1,12 @@
+import { readFile } from 'node:fs/promises';
+
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { firstSyntheticFodselsnummer } from '../../signaling/src/demo/syntheticIds.ts';
 import type { MediaSample } from '../lib/browser.ts';
 import { launchBrowser, recordPeerConnections, sampleMedia } from '../lib/browser.ts';
-import type { TeamromProcess } from '../lib/teamrom.ts';
+import type { DemoLink, TeamromProcess } from '../lib/teamrom.ts';
 import { startTeamrom } from '../lib/teamrom.ts';
 
 /** The three demo people in this meeting: the patient at home and two of her care team. */
@@ -29,12 +32,13 @@ describe('a three-person meeting in Chromium', () => {
   let teamrom: TeamromProcess;
   let browser: Browser & { cleanup(): Promise<void> };
   const pages = {} as Record<Person, Page>;
+  let links: DemoLink[] = [];
 
   beforeAll(async () => {
     teamrom = await startTeamrom();
     browser = await launchBrowser();
 
-    const links = await teamrom.demoLinks();
+    links = await teamrom.demoLinks();
 
     for (const person of PEOPLE) {
       const link = links.find((l) => l.role === person);
@@ -169,5 +173,31 @@ describe('a three-person meeting in Chromium', () => {
     );
     console.info(`tile dropped ${Date.now() - closedAt} ms after the tab closed`);
     expect(Object.keys((await sampleMedia(pages.coordinator)).peers)).toEqual([]);
+  });
+
+  it('never writes names, identity numbers, tokens or care-plan text to its log', async () => {
+    const log = await readFile(teamrom.logFile, 'utf8');
+    // The tokens the three browsers joined with.
+    const tokens = links.map((l) => l.url.split('#token=')[1]!);
+    const lines = log.trim().split('\n');
+
+    // The log is the one of this very meeting: every line JSON, with its lifecycle in it.
+    expect(lines.every((line) => JSON.parse(line) !== null)).toBe(true);
+    for (const step of ['peer joined', 'transport connected', 'producer opened', 'peer left']) {
+      expect(log, step).toContain(`"msg":"${step}"`);
+    }
+
+    for (const secret of [
+      'Astrid',
+      'Solberg',
+      'Kari Nordmann',
+      'Ola Hansen',
+      firstSyntheticFodselsnummer('1942-03-14'),
+      'postkassen',
+      'Avtale hjemmebesøk',
+      ...tokens.map((t) => t.split('.')[2]!),
+    ]) {
+      expect(log.includes(secret), `log holds "${secret.slice(0, 12)}…"`).toBe(false);
+    }
   });
 });

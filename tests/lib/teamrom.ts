@@ -18,8 +18,10 @@ export interface DemoLink {
 export interface TeamromProcess {
   url: string;
   dataDir: string;
-  /** Everything the server wrote to stdout and stderr. */
+  /** The server's JSON log lines (its stdout). */
   logFile: string;
+  /** What it printed for people (its stderr): the start-up banner with the demo links. */
+  consoleFile: string;
   demoLinks(): Promise<DemoLink[]>;
   stop(): Promise<void>;
 }
@@ -46,7 +48,9 @@ export async function startTeamrom(env: Record<string, string> = {}): Promise<Te
   const port = await freePort();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'teamrom-e2e-'));
   const logFile = path.join(dataDir, 'server.log');
+  const consoleFile = path.join(dataDir, 'server.console');
   const log = createWriteStream(logFile);
+  const consoleOut = createWriteStream(consoleFile);
   const child: ChildProcess = spawn(
     process.execPath,
     ['--import', 'tsx', path.join(REPO_ROOT, 'signaling', 'src', 'main.ts')],
@@ -58,7 +62,7 @@ export async function startTeamrom(env: Record<string, string> = {}): Promise<Te
   );
 
   child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  child.stderr!.pipe(consoleOut);
 
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -69,6 +73,7 @@ export async function startTeamrom(env: Record<string, string> = {}): Promise<Te
     url,
     dataDir,
     logFile,
+    consoleFile,
     async demoLinks() {
       const res = await fetch(`${url}/api/demo/links`);
 
@@ -86,6 +91,7 @@ export async function startTeamrom(env: Record<string, string> = {}): Promise<Te
         clearTimeout(timer);
       }
       log.end();
+      consoleOut.end();
       if (!process.env.KEEP_TEST_DATA) await rm(dataDir, { recursive: true, force: true });
     },
   };
