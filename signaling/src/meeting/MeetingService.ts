@@ -54,14 +54,38 @@ export class MeetingService {
     this.#media.events.on('roomclosed', ({ roomId, reason }) => {
       const meeting = this.#meetings.get(roomId);
 
-      if (!meeting) return;
+      if (meeting) void this.#recoverMedia(meeting, reason);
+    });
+  }
 
-      meeting.log.error({ reason }, 'meeting lost its media');
+  /**
+   * The meeting's media went with its worker. The people stay in the meeting: the room is opened
+   * again on a live worker and every client is told to set up its media anew.
+   */
+  async #recoverMedia(meeting: Meeting, reason: string): Promise<void> {
+    meeting.log.error({ reason, peers: meeting.size }, 'meeting lost its media; recovering');
+
+    for (const peer of meeting.peers()) {
+      peer.producers.clear();
+      peer.transports.clear();
+    }
+
+    try {
+      const { rtpCapabilities } = await this.#media.openRoom(meeting.id);
+
+      if (this.#meetings.get(meeting.id) !== meeting) return;
+
+      this.#io.to(meeting.room).emit('media:reset', {
+        routerRtpCapabilities: rtpCapabilities as RtpCapabilities,
+      });
+      meeting.log.info('meeting media recovered on a live worker');
+    } catch (error) {
+      meeting.log.error({ err: error }, 'meeting media could not be recovered');
       for (const peer of meeting.peers()) {
         peer.socket.emit('meeting:ended', { reason: 'closed' });
         void this.leave(peer, 'media_lost');
       }
-    });
+    }
   }
 
   get meetingCount(): number {

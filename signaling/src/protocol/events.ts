@@ -127,6 +127,11 @@ export interface ServerToClientEvents {
   /** The server closed one of this client's consumers (its producer or transport went away). */
   'consumer:closed': (event: { consumerId: string }) => void;
   'careplan:changed': (event: PlanOperationApplied & { plan: CarePlan }) => void;
+  /**
+   * The meeting's media server was replaced (its worker died): drop every transport, producer and
+   * consumer, and set media up again against these capabilities. The people in the meeting stay.
+   */
+  'media:reset': (event: { routerRtpCapabilities: RtpCapabilities }) => void;
   /** The meeting ended for this client (removed, replaced by a newer connection, or closed). */
   'meeting:ended': (event: { reason: 'replaced' | 'closed' | 'removed' }) => void;
 }

@@ -8,6 +8,7 @@ import type {
   JoinReply,
   PeerInfo,
   ProducerInfo,
+  RtpCapabilities,
   ServerToClientEvents,
 } from '@teamrom/signaling/protocol';
 
@@ -185,6 +186,9 @@ export class MeetingSession {
     socket.on('producer:resumed', ({ producerId, peerId }) =>
       this.#setRemotePaused(peerId, producerId, false),
     );
+    socket.on('media:reset', ({ routerRtpCapabilities }) => {
+      void this.#restartMedia(routerRtpCapabilities);
+    });
     socket.on('meeting:ended', ({ reason }) => {
       socket.disconnect();
       this.#close('ended', `ended.${reason}`);
@@ -232,14 +236,32 @@ export class MeetingSession {
       carePlanId: reply.carePlanId,
       participants: reply.peers.map(toParticipant),
     });
+    await this.#connectMedia(reply.routerRtpCapabilities);
+  }
 
-    if (!this.#device) {
-      this.#device = new Device();
-      await this.#device.load({
-        routerRtpCapabilities: reply.routerRtpCapabilities as types.RtpCapabilities,
-      });
+  /**
+   * The server lost this meeting's media and opened it anew: drop all media, keep the people, and
+   * connect again. The others do the same, and their new producers are announced as they come.
+   */
+  async #restartMedia(routerRtpCapabilities: RtpCapabilities): Promise<void> {
+    this.#resetMedia();
+    this.#updateParticipant((p) => ({ ...p, videoTrack: null, audioTrack: null }));
+
+    try {
+      await this.#connectMedia(routerRtpCapabilities);
+    } catch {
+      // Set-up failed half-way: start over on a fresh connection, which joins again.
+      this.socket.disconnect().connect();
     }
+  }
 
+  /** Loads a device for the router, then receives what others send and sends this person's own. */
+  async #connectMedia(routerRtpCapabilities: RtpCapabilities): Promise<void> {
+    // A fresh device each time: after a reconnect or a reset the router may be another one.
+    this.#device = new Device();
+    await this.#device.load({
+      routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities,
+    });
     await request(this.socket, 'media:setRtpCapabilities', {
       rtpCapabilities: this.#device.rtpCapabilities as never,
     });
@@ -345,6 +367,8 @@ export class MeetingSession {
     if (audio) {
       const producer = await transport.produce({
         track: audio,
+        // The session owns the tracks: they outlive a producer when media is set up again.
+        stopTracks: false,
         codecOptions: { opusDtx: true, opusFec: true },
         appData: { source: 'microphone' },
       });
@@ -355,6 +379,7 @@ export class MeetingSession {
     if (video) {
       const producer = await transport.produce({
         track: video,
+        stopTracks: false,
         encodings: CAMERA_ENCODINGS,
         codecOptions: { videoGoogleStartBitrate: 1000 },
         appData: { source: 'camera' },

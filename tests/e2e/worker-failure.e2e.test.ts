@@ -1,0 +1,94 @@
+import type { Browser, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { launchBrowser, recordPeerConnections, sampleMedia } from '../lib/browser.ts';
+import type { TeamromProcess } from '../lib/teamrom.ts';
+import { startTeamrom } from '../lib/teamrom.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The pid of the mediasoup worker that has used the most CPU: the one carrying the meeting. */
+async function busiestWorkerPid(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const workers = [
+    ...text.matchAll(/^teamrom_media_worker_cpu_seconds_total\{pid="(\d+)"\} (\S+)$/gm),
+  ]
+    .map((m) => ({ pid: Number(m[1]), cpu: Number(m[2]) }))
+    .sort((a, b) => b.cpu - a.cpu);
+
+  if (!workers[0]) throw new Error('no worker in /metrics');
+
+  return workers[0].pid;
+}
+
+/** Resolves once every remote video and audio on the page is flowing (counters rising). */
+async function mediaFlowing(page: Page, peers: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let before = await sampleMedia(page);
+
+  for (;;) {
+    await sleep(500);
+
+    const after = await sampleMedia(page);
+    const ids = Object.keys(after.peers);
+    const rising = ids.filter((id) => {
+      const then = before.peers[id];
+      const now = after.peers[id]!;
+
+      return then && now.framesDecoded > then.framesDecoded && now.audioPackets > then.audioPackets;
+    });
+
+    if (ids.length === peers && rising.length === peers) return;
+    if (Date.now() > deadline) throw new Error(`media not flowing: ${JSON.stringify(after.peers)}`);
+    before = after;
+  }
+}
+
+describe('a meeting whose mediasoup worker dies', () => {
+  let teamrom: TeamromProcess;
+  let browser: Browser & { cleanup(): Promise<void> };
+  const pages: Page[] = [];
+
+  beforeAll(async () => {
+    teamrom = await startTeamrom({ MEDIASOUP_WORKERS: '2' });
+    browser = await launchBrowser();
+
+    const links = await teamrom.demoLinks();
+
+    for (const role of ['coordinator', 'nurse']) {
+      const page = await (await browser.createBrowserContext()).newPage();
+
+      await recordPeerConnections(page);
+      await page.goto(`${links.find((l) => l.role === role)!.url}&precheck=0`);
+      pages.push(page);
+    }
+    for (const page of pages) await mediaFlowing(page, 1, 30_000);
+  });
+
+  afterAll(async () => {
+    await browser?.cleanup();
+    await teamrom?.stop();
+  });
+
+  it('moves to a live worker and the same participants see and hear each other again', async () => {
+    const peersBefore = await Promise.all(
+      pages.map(async (p) => Object.keys((await sampleMedia(p)).peers)),
+    );
+    const pid = await busiestWorkerPid(teamrom.url);
+
+    process.kill(pid, 'SIGKILL');
+
+    const killedAt = Date.now();
+
+    for (const page of pages) await mediaFlowing(page, 1, 20_000);
+    console.info(`media flowing again ${Date.now() - killedAt} ms after the worker was killed`);
+
+    const peersAfter = await Promise.all(
+      pages.map(async (p) => Object.keys((await sampleMedia(p)).peers)),
+    );
+
+    expect(peersAfter).toEqual(peersBefore);
+    expect((await fetch(`${teamrom.url}/healthz`)).status).toBe(200);
+    expect(await busiestWorkerPid(teamrom.url)).not.toBe(pid);
+  });
+});
