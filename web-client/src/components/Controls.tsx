@@ -17,22 +17,18 @@ export function Controls(props: Props) {
 
   return (
     <nav className="controls" aria-label={t('controls.label')}>
-      <button
-        type="button"
-        aria-pressed={!props.isMicOn}
+      <MuteButton
+        isOn={props.isMicOn}
         disabled={!props.hasMedia}
         onClick={props.onMic}
-      >
-        {props.isMicOn ? t('controls.micOn') : t('controls.micOff')}
-      </button>
-      <button
-        type="button"
-        aria-pressed={!props.isCameraOn}
+        label={props.isMicOn ? t('controls.micOn') : t('controls.micOff')}
+      />
+      <MuteButton
+        isOn={props.isCameraOn}
         disabled={!props.hasMedia}
         onClick={props.onCamera}
-      >
-        {props.isCameraOn ? t('controls.cameraOn') : t('controls.cameraOff')}
-      </button>
+        label={props.isCameraOn ? t('controls.cameraOn') : t('controls.cameraOff')}
+      />
       {props.hasPlan && (
         <button type="button" aria-expanded={props.isPlanOpen} onClick={props.onPlan}>
           {props.isPlanOpen ? t('controls.hidePlan') : t('controls.showPlan')}
@@ -42,5 +38,24 @@ export function Controls(props: Props) {
         {t('controls.leave')}
       </button>
     </nav>
+  );
+}
+
+/** A device switch: pressed while the device is off, its label saying what a press will do. */
+function MuteButton(props: {
+  isOn: boolean;
+  disabled: boolean;
+  onClick: () => void;
+  label: string;
+}) {
+  return (
+    <button
+      type="button"
+      aria-pressed={!props.isOn}
+      disabled={props.disabled}
+      onClick={props.onClick}
+    >
+      {props.label}
+    </button>
   );
 }
