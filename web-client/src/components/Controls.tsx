@@ -41,7 +41,10 @@ export function Controls(props: Props) {
   );
 }
 
-/** A device switch: pressed while the device is off, its label saying what a press will do. */
+/**
+ * A device switch. Its label says what a press will do; a changing label and aria-pressed
+ * together would make screen readers announce a double negative, so only the label changes.
+ */
 function MuteButton(props: {
   isOn: boolean;
   disabled: boolean;
@@ -51,7 +54,7 @@ function MuteButton(props: {
   return (
     <button
       type="button"
-      aria-pressed={!props.isOn}
+      className={props.isOn ? undefined : 'is-off'}
       disabled={props.disabled}
       onClick={props.onClick}
     >
