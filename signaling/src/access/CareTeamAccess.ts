@@ -63,7 +63,12 @@ export class CareTeamAccess {
   }
 }
 
-/** Roles that may change the care plan. The patient and relatives read it in this version. */
+/**
+ * Roles that may change the care plan.
+ * LIMITATION: the patient and relatives can only read the plan, even "what matters to you",
+ * which should be theirs to write; consent for staff outside the treating hospital is not
+ * recorded or checked yet.
+ */
 export function canEditPlan(role: ParticipantRole): boolean {
   return role === 'coordinator' || role === 'physician' || role === 'nurse' || role === 'gp';
 }

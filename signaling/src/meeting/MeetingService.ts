@@ -140,6 +140,8 @@ export class MeetingService {
     const meeting = await this.#open(meetingId, row.patient_id);
     const { rtpCapabilities } = await this.#media.openRoom(meetingId);
 
+    // LIMITATION: there is no waiting room yet; everyone in the patient's care joins at once, and
+    // a patient or relative cannot be admitted by the team or sent back to wait.
     // One connection per person: a newer one (a reload, a second tab) replaces the older.
     const previous = meeting.peerOfPerson(actor.personId);
 

@@ -154,6 +154,8 @@ export class MeetingSession {
       if (reason === 'io client disconnect') return;
 
       // The server removes us on disconnect; our media is gone and is set up again on reconnect.
+      // LIMITATION: the person comes back as a new participant, so the others see them leave
+      // and rejoin after every dropped connection, however short.
       this.#resetMedia();
       this.state.update({ status: 'reconnecting', participants: [] });
     });
