@@ -4,3 +4,4 @@ export type { MediaErrorCode } from './errors.ts';
 export { MediaError } from './errors.ts';
 export { LocalMediaNode } from './LocalMediaNode.ts';
 export type * from './MediaNode.ts';
+export { safeError } from './logger.ts';

@@ -1,3 +1,4 @@
+import { safeError } from '@teamrom/sfu-server';
 import { pino } from 'pino';
 
 /**
@@ -8,6 +9,7 @@ export const logger = pino({
   name: 'signaling',
   level: process.env.LOG_LEVEL ?? 'info',
   redact: ['token', '*.token', 'req.headers.authorization', 'displayName', '*.displayName'],
+  serializers: { err: safeError },
 });
 
 export type Logger = typeof logger;

@@ -14,7 +14,9 @@ try {
 
 const server = await startServer(config);
 
-if (server.demoLinks) {
+if (!server.demoLinks) {
+  process.stderr.write(`\nTeamrom is running at ${server.url}\n\n`);
+} else {
   const lines = server
     .demoLinks()
     .map((link) => `  ${link.role.padEnd(12)} ${link.name}\n    ${link.url}`);

@@ -98,7 +98,7 @@ describe('Teamrom server', () => {
       expect(audit.map((a) => a.outcome)).toEqual(['denied']);
     });
 
-    it('refuses a link made for another meeting', async () => {
+    it('refuses a link made for another meeting, and audits the refusal', async () => {
       const socket = await connectClient(
         server.url,
         server.tokenFor('person-ola', { meetingId: 'another' }),
@@ -110,6 +110,12 @@ describe('Teamrom server', () => {
         ok: false,
         error: { code: 'forbidden' },
       });
+
+      const audit = await server.db.query<{ outcome: string }>(
+        `select outcome from audit_events where actor_id = 'person-ola' and action = 'meeting.join'`,
+      );
+
+      expect(audit.map((a) => a.outcome)).toEqual(['denied']);
     });
   });
 
@@ -163,6 +169,40 @@ describe('Teamrom server', () => {
           .map((p) => p.id)
           .sort(),
       ).toEqual([observer.reply.self.peerId, newer.reply.self.peerId].sort());
+    });
+
+    it('lets a person who is alone take over from a second window, with a working room', async () => {
+      const first = await join('person-ingrid');
+      const ended = nextEvent<{ reason: string }>(first.socket, 'meeting:ended');
+      const second = await join('person-ingrid');
+
+      expect(await ended).toEqual({ reason: 'replaced' });
+      expect(
+        server.meetings
+          .meeting('demo')
+          ?.peers()
+          .map((p) => p.id),
+      ).toEqual([second.reply.self.peerId]);
+      expect(
+        await ask(second.socket, 'media:createTransport', { direction: 'recv' }),
+      ).toMatchObject({
+        ok: true,
+      });
+    });
+
+    it('answers only one of two joins sent at once on one connection', async () => {
+      const socket = await connectClient(server.url, server.tokenFor('person-per'));
+
+      sockets.push(socket);
+
+      const answers = await Promise.all([
+        ask(socket, 'meeting:join', { meetingId: 'demo' }),
+        ask(socket, 'meeting:join', { meetingId: 'demo' }),
+      ]);
+
+      expect(answers.filter((a) => a.ok)).toHaveLength(1);
+      expect(answers.filter((a) => !a.ok)).toMatchObject([{ error: { code: 'invalid_request' } }]);
+      expect(server.meetings.meeting('demo')?.size).toBe(1);
     });
 
     it('closes the media room when the last person leaves', async () => {
@@ -421,6 +461,31 @@ describe('Teamrom server', () => {
       });
     });
 
+    it('does not open the plan with a link made for a meeting of another patient', async () => {
+      await server.db.exec(
+        `insert into persons (id, kind, display_name) values ('person-other', 'patient', 'Test Testesen');
+         insert into patients (id, person_id, identifier_system, identifier_value, birth_date)
+           values ('patient-other', 'person-other', 'urn:oid:2.16.578.1.12.4.1.4.1', '01817000000', '1970-01-01');
+         insert into care_team_members (patient_id, person_id, role) values ('patient-other', 'person-ola', 'physician');
+         insert into meetings (id, patient_id, title) values ('meeting-other', 'patient-other', 'Møte')`,
+      );
+
+      const socket = await connectClient(
+        server.url,
+        server.tokenFor('person-ola', { meetingId: 'meeting-other' }),
+      );
+
+      sockets.push(socket);
+
+      expect(await ask(socket, 'careplan:open', { planId: 'plan-demo' })).toMatchObject({
+        ok: false,
+        error: { code: 'forbidden' },
+      });
+      expect(
+        await ask(socket, 'careplan:apply', addAction('Via en lenke til et annet møte')),
+      ).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    });
+
     it('lets the patient read the plan but not change it', async () => {
       const { socket } = await join('person-astrid');
 
@@ -484,6 +549,15 @@ describe('Teamrom server', () => {
       expect(stranger.status).toBe(403);
       expect(gp.status).toBe(200);
       expect(((await gp.json()) as CarePlan).goals).toHaveLength(3);
+    });
+
+    it('answers a path that is not valid percent-encoding with 400', async () => {
+      for (const path of ['/m/%ZZ', '/api/careplans/%E0%A4%A']) {
+        const res = await fetch(`${server.url}${path}`);
+
+        expect(res.status, path).toBe(400);
+        expect(await res.json()).toMatchObject({ code: 'invalid_request' });
+      }
     });
 
     it('answers a body that is not JSON with 400 and changes nothing', async () => {

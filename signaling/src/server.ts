@@ -48,7 +48,9 @@ export async function startServer(
     databaseUrl: config.databaseUrl,
     dataDir: options.inMemoryDatabase ? null : config.dataDir,
   });
-  const tokens = await TokenService.fromConfig(config.jwtSecret, config.dataDir);
+  const tokens = await TokenService.fromConfig(config.jwtSecret, config.dataDir, {
+    acceptsDemo: config.demo,
+  });
   const media = await LocalMediaNode.create(
     {
       numWorkers: config.media.numWorkers,

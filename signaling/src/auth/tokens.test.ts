@@ -165,6 +165,28 @@ describe('TokenService', () => {
   });
 });
 
+describe('demo links', () => {
+  const demoToken = tokens.sign({ sub: 'person-kari', role: 'coordinator', demo: true }, 600);
+
+  it('are accepted, and say so, while demo mode is on', () => {
+    expect(tokens.verify(demoToken)).toMatchObject({ sub: 'person-kari', demo: true });
+  });
+
+  it('are refused once demo mode is off, while other tokens still pass', () => {
+    const production = new TokenService(SECRET, { acceptsDemo: false });
+
+    expect(() => production.verify(demoToken)).toThrow(
+      expect.objectContaining({
+        code: 'unauthorized',
+        message: 'demo links are not accepted here',
+      }),
+    );
+    expect(
+      production.verify(tokens.sign({ sub: 'person-kari', role: 'coordinator' }, 600)).sub,
+    ).toBe('person-kari');
+  });
+});
+
 describe('TokenService.fromConfig', () => {
   let tmp: string;
 

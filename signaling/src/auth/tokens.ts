@@ -19,23 +19,33 @@ export interface VerifiedToken extends TokenClaims {
 /** Signs and verifies Teamrom's access tokens. */
 export class TokenService {
   readonly #secret: string;
+  readonly #acceptsDemo: boolean;
 
-  constructor(secret: string) {
+  /**
+   * @param options.acceptsDemo Whether tokens of demo links are accepted. Default: true. Off
+   *   when demo mode is off, so that links handed out by a demo keep no power afterwards.
+   */
+  constructor(secret: string, options: { acceptsDemo?: boolean } = {}) {
     if (secret.length < 32) throw new Error('the token secret must be at least 32 characters');
     this.#secret = secret;
+    this.#acceptsDemo = options.acceptsDemo ?? true;
   }
 
   /**
    * The configured secret, or one generated on first start and kept in dataDir, so that links
    * stay valid across restarts of a single-machine installation.
    */
-  static async fromConfig(secret: string | undefined, dataDir: string): Promise<TokenService> {
-    if (secret) return new TokenService(secret);
+  static async fromConfig(
+    secret: string | undefined,
+    dataDir: string,
+    options: { acceptsDemo?: boolean } = {},
+  ): Promise<TokenService> {
+    if (secret) return new TokenService(secret, options);
 
     const file = path.join(dataDir, 'token-secret');
 
     try {
-      return TokenService.#fromFile((await readFile(file, 'utf8')).trim(), file);
+      return TokenService.#fromFile((await readFile(file, 'utf8')).trim(), file, options);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
@@ -48,15 +58,15 @@ export class TokenService {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     });
 
-    return TokenService.#fromFile((await readFile(file, 'utf8')).trim(), file);
+    return TokenService.#fromFile((await readFile(file, 'utf8')).trim(), file, options);
   }
 
-  static #fromFile(secret: string, file: string): TokenService {
+  static #fromFile(secret: string, file: string, options: { acceptsDemo?: boolean }): TokenService {
     if (secret.length < 32) {
       throw new Error(`${file} holds no usable token secret; remove it to have a new one made`);
     }
 
-    return new TokenService(secret);
+    return new TokenService(secret, options);
   }
 
   sign(claims: TokenClaims, expiresInSeconds: number): string {
@@ -94,9 +104,13 @@ export class TokenService {
       typeof claims.exp !== 'number' ||
       !PARTICIPANT_ROLES.includes(claims.role as never) ||
       (claims.meetingId !== undefined &&
-        (typeof claims.meetingId !== 'string' || claims.meetingId.length === 0))
+        (typeof claims.meetingId !== 'string' || claims.meetingId.length === 0)) ||
+      (claims.demo !== undefined && claims.demo !== true)
     ) {
       throw new AppError('unauthorized', 'the access token is not valid');
+    }
+    if (claims.demo && !this.#acceptsDemo) {
+      throw new AppError('unauthorized', 'demo links are not accepted here');
     }
 
     return {
@@ -104,6 +118,7 @@ export class TokenService {
       role: claims.role as VerifiedToken['role'],
       exp: claims.exp,
       ...(claims.meetingId !== undefined ? { meetingId: claims.meetingId } : {}),
+      ...(claims.demo ? { demo: true as const } : {}),
     };
   }
 }

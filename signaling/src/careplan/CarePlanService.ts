@@ -6,6 +6,12 @@ import { AppError } from '../errors.ts';
 import type { ApplyPlanOperation, CarePlan, PlanOperationApplied } from '../protocol/index.ts';
 import { carePlanRepository as repo } from './CarePlanRepository.ts';
 
+/** Who asks, as their access token says: the person, and the one meeting a link is limited to. */
+export interface Caller {
+  sub: string;
+  meetingId?: string;
+}
+
 export interface ApplyResult {
   applied: PlanOperationApplied;
   plan: CarePlan;
@@ -27,8 +33,8 @@ export class CarePlanService {
     this.#audit = audit;
   }
 
-  async open(personId: string, planId: string): Promise<{ plan: CarePlan; actor: Actor }> {
-    const actor = await this.#authorise(personId, planId, 'careplan.read');
+  async open(caller: Caller, planId: string): Promise<{ plan: CarePlan; actor: Actor }> {
+    const actor = await this.#authorise(caller, planId, 'careplan.read');
     const plan = await repo.load(this.#db, planId);
 
     if (!plan) throw new AppError('not_found', 'no such care plan');
@@ -38,8 +44,8 @@ export class CarePlanService {
     return { plan, actor };
   }
 
-  async apply(personId: string, request: ApplyPlanOperation): Promise<ApplyResult> {
-    const actor = await this.#authorise(personId, request.planId, 'careplan.write');
+  async apply(caller: Caller, request: ApplyPlanOperation): Promise<ApplyResult> {
+    const actor = await this.#authorise(caller, request.planId, 'careplan.write');
 
     if (!canEditPlan(actor.role)) {
       await this.#audit.record({
@@ -141,7 +147,7 @@ export class CarePlanService {
   }
 
   async #authorise(
-    personId: string,
+    caller: Caller,
     planId: string,
     action: 'careplan.read' | 'careplan.write',
   ): Promise<Actor> {
@@ -150,10 +156,22 @@ export class CarePlanService {
     if (!patientId) throw new AppError('not_found', 'no such care plan');
 
     try {
-      return await new CareTeamAccess(this.#db).actorFor(personId, patientId);
+      // A link made for one meeting opens that meeting's patient's plan and no other.
+      if (caller.meetingId !== undefined) {
+        const [meeting] = await this.#db.query<{ patient_id: string }>(
+          'select patient_id from meetings where id = $1',
+          [caller.meetingId],
+        );
+
+        if (meeting?.patient_id !== patientId) {
+          throw new AppError('forbidden', 'this link does not give access to this plan');
+        }
+      }
+
+      return await new CareTeamAccess(this.#db).actorFor(caller.sub, patientId);
     } catch (error) {
       await this.#audit.record({
-        actorId: personId,
+        actorId: caller.sub,
         actorRole: null,
         organisationId: null,
         patientId,

@@ -33,6 +33,7 @@ export function attachGateway(services: Omit<GatewayServices, 'io'> & { io: Gate
     try {
       socket.data.token = tokens.verify(socket.handshake.auth?.token);
       socket.data.peer = null;
+      socket.data.isJoining = false;
       next();
     } catch (error) {
       const body = toErrorBody(error, log);

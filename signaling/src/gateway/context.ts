@@ -14,6 +14,8 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/ind
 export interface SocketData {
   token: VerifiedToken;
   peer: Peer | null;
+  /** A join on this connection is under way; a second one is refused. */
+  isJoining: boolean;
 }
 
 export type GatewaySocket = Socket<ClientToServerEvents, ServerToClientEvents, object, SocketData>;

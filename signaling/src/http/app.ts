@@ -86,7 +86,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
 
   const bearer = (req: AuthedRequest, _res: Response, next: NextFunction) => {
     const header = req.get('authorization') ?? '';
-    const match = /^Bearer (.+)$/.exec(header);
+    const match = /^bearer (.+)$/i.exec(header);
 
     try {
       req.token = deps.tokens.verify(match?.[1]);
@@ -99,7 +99,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.get('/api/careplans/:planId', bearer, async (req: AuthedRequest, res, next) => {
     try {
       const planId = z.string().min(1).max(64).parse(req.params.planId);
-      const { plan } = await deps.carePlans.open(req.token!.sub, planId);
+      const { plan } = await deps.carePlans.open(req.token!, planId);
 
       res.set('Cache-Control', 'no-store').json(plan);
     } catch (error) {
@@ -110,7 +110,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.post('/api/careplans/:planId/operations', bearer, async (req: AuthedRequest, res, next) => {
     try {
       const request = applyPlanOperationSchema.parse({ ...req.body, planId: req.params.planId });
-      const result = await deps.carePlans.apply(req.token!.sub, request);
+      const result = await deps.carePlans.apply(req.token!, request);
 
       if (!result.replayed) {
         deps.onPlanChanged({ planId: request.planId, applied: result.applied, plan: result.plan });
@@ -145,7 +145,7 @@ function serveWebClient(app: express.Express, distDir: string, log: Logger): voi
     express.static(path.join(distDir, 'assets'), { immutable: true, maxAge: '365d', index: false }),
   );
   app.use(express.static(distDir, { index: false, maxAge: 0 }));
-  app.get(/^\/(m\/[^/]+)?$/, (_req, res) => {
+  app.get(/^\/(m\/[^/]+\/?)?$/, (_req, res) => {
     res.set('Cache-Control', 'no-cache').sendFile(index);
   });
 }
@@ -183,7 +183,7 @@ function errorHandler(log: Logger) {
       res.status(parserStatus).json({
         code: 'invalid_request',
         message:
-          parserStatus === 413 ? 'the request body is too large' : 'the body is not valid JSON',
+          parserStatus === 413 ? 'the request body is too large' : 'the request is not well-formed',
       });
 
       return;
@@ -195,15 +195,27 @@ function errorHandler(log: Logger) {
   };
 }
 
-/** Express's body parser marks its errors with a `type` and a 4xx status. */
+/**
+ * Express marks the errors it finds in a request itself (a body that is not JSON or too large, a
+ * path that is not valid percent-encoding) with a 4xx status.
+ */
 function bodyParserStatus(error: unknown): number | null {
   if (error instanceof AppError || typeof error !== 'object' || error === null) return null;
 
-  const { type, status } = error as { type?: unknown; status?: unknown };
+  const { status } = error as { status?: unknown };
 
-  return typeof type === 'string' && typeof status === 'number' && status < 500 ? status : null;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : null;
 }
 
+/**
+ * The address a request came to, for links handed back to it. Headers are the client's (or a
+ * proxy's) to set, so only a plain host name and an http(s) scheme are taken from them.
+ */
 function baseUrlOf(req: Request): string {
-  return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  const protocol = req.protocol === 'https' ? 'https' : 'http';
+  const host = req.get('host') ?? '';
+
+  return /^(localhost|[a-z0-9.-]+|\[[0-9a-f:]+\])(:\d{1,5})?$/i.test(host)
+    ? `${protocol}://${host}`
+    : `${protocol}://localhost`;
 }

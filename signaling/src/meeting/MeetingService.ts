@@ -109,10 +109,6 @@ export class MeetingService {
     token: { sub: string; meetingId?: string },
     meetingId: string,
   ): Promise<{ peer: Peer; meeting: Meeting; reply: JoinReply }> {
-    if (token.meetingId !== undefined && token.meetingId !== meetingId) {
-      throw new AppError('forbidden', 'this link is for another meeting');
-    }
-
     const [row] = await this.#db.query<{ patient_id: string }>(
       'select patient_id from meetings where id = $1',
       [meetingId],
@@ -120,11 +116,7 @@ export class MeetingService {
 
     if (!row) throw new AppError('not_found', 'no such meeting');
 
-    let actor;
-
-    try {
-      actor = await new CareTeamAccess(this.#db).actorFor(token.sub, row.patient_id);
-    } catch (error) {
+    const refused = async (error: AppError) => {
       await this.#audit.record({
         actorId: token.sub,
         actorRole: null,
@@ -134,29 +126,47 @@ export class MeetingService {
         action: 'meeting.join',
         outcome: 'denied',
       });
-      throw error;
+
+      return error;
+    };
+
+    if (token.meetingId !== undefined && token.meetingId !== meetingId) {
+      throw await refused(new AppError('forbidden', 'this link is for another meeting'));
     }
 
-    const meeting = await this.#open(meetingId, row.patient_id);
-    const { rtpCapabilities } = await this.#media.openRoom(meetingId);
+    let actor;
+
+    try {
+      actor = await new CareTeamAccess(this.#db).actorFor(token.sub, row.patient_id);
+    } catch (error) {
+      throw error instanceof AppError ? await refused(error) : error;
+    }
 
     // LIMITATION: there is no waiting room yet; everyone in the patient's care joins at once, and
     // a patient or relative cannot be admitted by the team or sent back to wait.
     // One connection per person: a newer one (a reload, a second tab) replaces the older.
-    const previous = meeting.peerOfPerson(actor.personId);
+    const previous = this.#meetings.get(meetingId)?.peerOfPerson(actor.personId);
 
     if (previous) {
       previous.socket.emit('meeting:ended', { reason: 'replaced' });
       await this.leave(previous, 'replaced');
     }
 
-    if (!socket.connected) throw new AppError('not_in_meeting', 'the connection closed');
+    const { peer, rtpCapabilities } = await this.#admit(meetingId, row.patient_id, (meeting) => {
+      if (!socket.connected) throw new AppError('not_in_meeting', 'the connection closed');
 
-    const peerId = randomUUID();
-    const peer = new Peer(peerId, actor, socket, meeting);
-    const others = meeting.peers().map((p) => p.info());
+      const admitted = new Peer(randomUUID(), actor, socket, meeting);
 
-    meeting.add(peer);
+      meeting.add(admitted);
+
+      return admitted;
+    });
+    const meeting = peer.meeting;
+    const others = meeting
+      .peers()
+      .filter((p) => p !== peer)
+      .map((p) => p.info());
+
     await socket.join(meeting.room);
     socket.to(meeting.room).emit('peer:joined', peer.info());
     await this.#audit.record({
@@ -181,6 +191,27 @@ export class MeetingService {
         peers: others,
       },
     };
+  }
+
+  /**
+   * Opens the meeting and its media room and runs `admit` in the same turn as the check that the
+   * meeting is still the live one. A last person leaving meanwhile closes the meeting and its room;
+   * then both are opened again, so that nobody is added to a meeting that is gone.
+   */
+  async #admit(
+    meetingId: string,
+    patientId: string,
+    admit: (meeting: Meeting) => Peer,
+  ): Promise<{ peer: Peer; rtpCapabilities: unknown }> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const meeting = await this.#open(meetingId, patientId);
+      const { rtpCapabilities } = await this.#media.openRoom(meetingId);
+
+      if (this.#meetings.get(meetingId) === meeting)
+        return { peer: admit(meeting), rtpCapabilities };
+    }
+
+    throw new AppError('internal', 'the meeting kept closing while joining');
   }
 
   /** Removes the peer with all of its media; safe to call more than once. */

@@ -45,6 +45,9 @@ export interface CarePlan {
   updatedAt: string;
 }
 
+/** Characters that take no room on screen: text made only of them would look empty. */
+const INVISIBLE = /[\s\u00ad\u200b-\u200f\u2060-\u2064\ufeff]/g;
+
 const text = (max: number) =>
   z
     .string()
@@ -56,7 +59,13 @@ const text = (max: number) =>
       (s) =>
         !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(s),
       'control characters',
-    );
+    )
+    .refine((s) => s.replace(INVISIBLE, '').length > 0, 'no visible text');
+
+/** A calendar date a care plan can sensibly hold. */
+const planDate = z.iso
+  .date()
+  .refine((d) => d >= '1900-01-01' && d <= '2199-12-31', 'date out of range');
 
 export const planOperationSchema = z.discriminatedUnion('type', [
   z.object({
@@ -65,7 +74,7 @@ export const planOperationSchema = z.discriminatedUnion('type', [
     description: text(500),
     responsible: responsiblePartySchema,
     goalId: z.string().max(64).nullable().default(null),
-    dueDate: z.iso.date().nullable().default(null),
+    dueDate: planDate.nullable().default(null),
   }),
   z.object({
     type: z.literal('action.setStatus'),

@@ -76,12 +76,17 @@ export const requestSchemas = {
   }),
   'media:restartIce': z.object({ transportId: idSchema }),
   'media:setRtpCapabilities': z.object({ rtpCapabilities: rtpCapabilitiesSchema }),
-  'media:produce': z.object({
-    transportId: idSchema,
-    kind: z.enum(['audio', 'video']),
-    rtpParameters: rtpParametersSchema,
-    source: mediaSourceSchema,
-  }),
+  'media:produce': z
+    .object({
+      transportId: idSchema,
+      kind: z.enum(['audio', 'video']),
+      rtpParameters: rtpParametersSchema,
+      source: mediaSourceSchema,
+    })
+    .refine((p) => (p.source === 'microphone') === (p.kind === 'audio'), {
+      message: 'a microphone sends audio; a camera or a screen sends video',
+      path: ['source'],
+    }),
   'media:closeProducer': z.object({ producerId: idSchema }),
   'media:pauseProducer': z.object({ producerId: idSchema }),
   'media:resumeProducer': z.object({ producerId: idSchema }),

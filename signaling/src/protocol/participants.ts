@@ -20,4 +20,6 @@ export interface TokenClaims {
   role: ParticipantRole;
   /** Meeting the token admits to; staff tokens without it may join any meeting of their patients. */
   meetingId?: string;
+  /** Set on the links a demo hands out; refused once demo mode is off. */
+  demo?: true;
 }

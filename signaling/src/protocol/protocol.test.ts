@@ -80,6 +80,22 @@ describe('request schemas', () => {
       }).success,
     ).toBe(false);
   });
+
+  it('refuse a producer whose kind does not fit its source', () => {
+    const produce = (kind: string, source: string) =>
+      requestSchemas['media:produce'].safeParse({
+        transportId: 'transport-1',
+        kind,
+        rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000 }] },
+        source,
+      }).success;
+
+    expect(produce('audio', 'camera')).toBe(false);
+    expect(produce('audio', 'screen')).toBe(false);
+    expect(produce('video', 'microphone')).toBe(false);
+    expect(produce('audio', 'microphone')).toBe(true);
+    expect(produce('video', 'screen')).toBe(true);
+  });
 });
 
 describe('dtlsParameters', () => {
@@ -167,6 +183,17 @@ describe('careplan:apply', () => {
   it('refuses an action.add with an empty or blank description', () => {
     expect(schema.safeParse(addAction({ description: '' })).success).toBe(false);
     expect(schema.safeParse(addAction({ description: ' \t\n ' })).success).toBe(false);
+  });
+
+  it('refuses an action.add whose description is only invisible characters', () => {
+    expect(schema.safeParse(addAction({ description: '\u200b\u200b' })).success).toBe(false);
+    expect(schema.safeParse(addAction({ description: '\ufeff \u00ad' })).success).toBe(false);
+  });
+
+  it('refuses a due date outside the years a plan can hold', () => {
+    expect(schema.safeParse(addAction({ dueDate: '0000-01-01' })).success).toBe(false);
+    expect(schema.safeParse(addAction({ dueDate: '2027-02-30' })).success).toBe(false);
+    expect(schema.safeParse(addAction({ dueDate: '2199-12-31' })).success).toBe(true);
   });
 
   it('refuses an action.add with a description over 500 characters', () => {

@@ -11,13 +11,17 @@ export function Announcer({ participants }: { participants: RemoteParticipant[] 
 
   useEffect(() => {
     const now = new Map(participants.map((p) => [p.peerId, p.displayName]));
+    const changes = [
+      ...[...now]
+        .filter(([id]) => !previous.current.has(id))
+        .map(([, name]) => t('meeting.joined', { name })),
+      ...[...previous.current]
+        .filter(([id]) => !now.has(id))
+        .map(([, name]) => t('meeting.left', { name })),
+    ];
 
-    for (const [id, name] of now) {
-      if (!previous.current.has(id)) setMessage(t('meeting.joined', { name }));
-    }
-    for (const [id, name] of previous.current) {
-      if (!now.has(id)) setMessage(t('meeting.left', { name }));
-    }
+    // Several people arriving at once are announced together, not only the last of them.
+    if (changes.length > 0) setMessage(changes.join('. '));
     previous.current = now;
   }, [participants, t]);
 

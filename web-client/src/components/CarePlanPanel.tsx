@@ -29,14 +29,20 @@ export function CarePlanPanel({ socket, planId, canEdit, isPlain }: Props) {
   }, [socket, planId]);
 
   return (
-    <aside className={`careplan${isPlain ? ' plain' : ''}`} aria-labelledby="careplan-title">
+    // Focusable, so that someone using only a keyboard can scroll a long plan.
+    <aside
+      className={`careplan${isPlain ? ' plain' : ''}`}
+      aria-labelledby="careplan-title"
+      tabIndex={0}
+    >
       <h2 id="careplan-title">{t('carePlan.title')}</h2>
-      {store && <PlanContent store={store} canEdit={canEdit && !isPlain} />}
+      {store && <PlanContent store={store} canEdit={canEdit && !isPlain} isPlain={isPlain} />}
     </aside>
   );
 }
 
-function PlanContent({ store, canEdit }: { store: CarePlanStore; canEdit: boolean }) {
+function PlanContent(props: { store: CarePlanStore; canEdit: boolean; isPlain: boolean }) {
+  const { store, canEdit, isPlain } = props;
   const { t } = useTranslation();
   const { status, plan, pending, notice } = useStore(store.state);
 
@@ -58,15 +64,18 @@ function PlanContent({ store, canEdit }: { store: CarePlanStore; canEdit: boolea
         </div>
       )}
       <section aria-labelledby="what-matters">
-        <h3 id="what-matters">{t('carePlan.whatMatters')}</h3>
-        <blockquote>{plan.whatMatters}</blockquote>
+        <h3 id="what-matters">
+          {isPlain ? t('carePlan.whatMatters') : t('carePlan.whatMattersToPatient')}
+        </h3>
+        {/* What the team writes is in Norwegian, whatever language the page is shown in. */}
+        <blockquote lang="nb">{plan.whatMatters}</blockquote>
       </section>
       <section aria-labelledby="goals">
         <h3 id="goals">{t('carePlan.goals')}</h3>
         <ol className="goals">
           {plan.goals.map((goal) => (
             <li key={goal.id}>
-              <span>{goal.description}</span>{' '}
+              <span lang="nb">{goal.description}</span>{' '}
               <span className={`priority ${goal.priority}`}>
                 {t(`carePlan.priority.${goal.priority}`)}
               </span>
@@ -97,7 +106,7 @@ function PlanContent({ store, canEdit }: { store: CarePlanStore; canEdit: boolea
         </ul>
         {canEdit && <AddActionForm goals={plan.goals} onAdd={(input) => store.addAction(input)} />}
       </section>
-      <p className="muted small">{t('carePlan.version', { version: plan.version })}</p>
+      {canEdit && <p className="muted small">{t('carePlan.version', { version: plan.version })}</p>}
     </>
   );
 }
@@ -108,9 +117,33 @@ function ActionItem(props: {
   isSaving: boolean;
   onToggle: (done: boolean) => void;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { action } = props;
   const isDone = action.status === 'done';
+
+  const status = isDone ? t('carePlan.statusDone') : t('carePlan.statusOpen');
+  const meta = (
+    <span className="meta">
+      {t(`carePlan.party.${action.responsible}`)}
+      {props.canEdit && <> · {status}</>}
+      {action.dueDate && (
+        <> · {t('carePlan.due', { date: formatDate(action.dueDate, i18n.language) })}</>
+      )}
+      {props.isSaving && <em> {t('carePlan.saving')}</em>}
+    </span>
+  );
+
+  if (!props.canEdit) {
+    return (
+      <li className={isDone ? 'done' : undefined} data-action-id={action.id}>
+        <span className="status-word">{status}:</span>{' '}
+        <span className="description" lang="nb">
+          {action.description}
+        </span>
+        {meta}
+      </li>
+    );
+  }
 
   return (
     <li className={isDone ? 'done' : undefined} data-action-id={action.id}>
@@ -118,20 +151,27 @@ function ActionItem(props: {
         <input
           type="checkbox"
           checked={isDone}
-          disabled={!props.canEdit}
           onChange={(e) => props.onToggle(e.target.checked)}
           aria-label={t('carePlan.markDone', { description: action.description })}
         />
-        <span className="description">{action.description}</span>
+        <span className="description" lang="nb">
+          {action.description}
+        </span>
       </label>
-      <span className="meta">
-        {t(`carePlan.party.${action.responsible}`)} ·{' '}
-        {isDone ? t('carePlan.statusDone') : t('carePlan.statusOpen')}
-        {action.dueDate && <> · {t('carePlan.due', { date: action.dueDate })}</>}
-        {props.isSaving && <em> {t('carePlan.saving')}</em>}
-      </span>
+      {meta}
     </li>
   );
+}
+
+/** A plan date ('2026-12-20') as people of the page's language write it. */
+function formatDate(date: string, language: string): string {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+
+  return new Intl.DateTimeFormat(language === 'nb' ? 'nb-NO' : 'en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+  }).format(new Date(year, month - 1, day));
 }
 
 function AddActionForm(props: {

@@ -21,6 +21,9 @@ export function Home() {
 
   return (
     <div className="page home">
+      <a className="skip-link" href="#main">
+        {t('app.skipToContent')}
+      </a>
       <header className="topbar">
         <h1>{t('home.title')}</h1>
         <LanguageSelect />

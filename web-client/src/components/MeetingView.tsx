@@ -38,7 +38,7 @@ function Meeting({ session, onRejoin }: { session: MeetingSession; onRejoin: () 
   if (state.status === 'left' || state.status === 'ended' || state.status === 'failed') {
     return (
       <main id="main" className="page message">
-        <h1>{t('meeting.leftTitle')}</h1>
+        <h1>{state.status === 'failed' ? t('meeting.failedTitle') : t('meeting.leftTitle')}</h1>
         {state.reason && <p role="alert">{t(state.reason)}</p>}
         {state.status !== 'failed' && (
           <button type="button" className="primary large" onClick={onRejoin}>
@@ -51,6 +51,9 @@ function Meeting({ session, onRejoin }: { session: MeetingSession; onRejoin: () 
 
   return (
     <div className={`page meeting${isPatient ? ' plain' : ''}`}>
+      <a className="skip-link" href="#main">
+        {t('app.skipToContent')}
+      </a>
       <header className="topbar">
         <h1>{t('meeting.title')}</h1>
         <span className="muted">

@@ -18,6 +18,10 @@ import { Store } from '../lib/Store.ts';
 /** A transport that has not connected this long is reported to the user and retried. */
 export const TRANSPORT_CONNECT_TIMEOUT_MS = 15_000;
 
+/** Waits before trying a failed join again: doubling from the first to the last. */
+const FIRST_RETRY_DELAY_MS = 1000;
+const MAX_RETRY_DELAY_MS = 15_000;
+
 export type SessionStatus = 'connecting' | 'joined' | 'reconnecting' | 'left' | 'ended' | 'failed';
 
 export interface RemoteParticipant {
@@ -88,6 +92,8 @@ export class MeetingSession {
   readonly #slowTimers = new Map<string, ReturnType<typeof setTimeout>>();
   #localMedia: Promise<MediaStream | null> | null = null;
   #joinAttempt = 0;
+  #retryDelayMs = FIRST_RETRY_DELAY_MS;
+  #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   #hasJoinedOnce = false;
 
   constructor(meetingId: string, token: string) {
@@ -158,6 +164,10 @@ export class MeetingSession {
       // and rejoin after every dropped connection, however short.
       this.#resetMedia();
       this.state.update({ status: 'reconnecting', participants: [] });
+
+      // Socket.io reconnects by itself after a lost connection, but not after the server closed
+      // it on purpose, as it does when it restarts.
+      if (reason === 'io server disconnect') this.#reconnectLater();
     });
     socket.on('connect_error', (error) => {
       const code = (error as Error & { data?: { code?: string } }).data?.code;
@@ -212,6 +222,7 @@ export class MeetingSession {
 
       await this.#setUpMedia(reply);
       this.#hasJoinedOnce = true;
+      this.#retryDelayMs = FIRST_RETRY_DELAY_MS;
     } catch (error) {
       if (attempt !== this.#joinAttempt) return;
 
@@ -222,10 +233,25 @@ export class MeetingSession {
         return;
       }
 
-      // A timeout or server fault: try again on a fresh connection.
-      this.state.update({ status: 'reconnecting' });
-      this.socket.disconnect().connect();
+      // A timeout, a server fault or media that would not set up: try again on a fresh
+      // connection, waiting longer each time so that a lasting fault is not hammered.
+      this.#resetMedia();
+      this.state.update({ status: 'reconnecting', participants: [] });
+      this.socket.disconnect();
+      this.#reconnectLater();
     }
+  }
+
+  #reconnectLater(): void {
+    if (this.#reconnectTimer) return;
+
+    const delay = this.#retryDelayMs;
+
+    this.#retryDelayMs = Math.min(this.#retryDelayMs * 2, MAX_RETRY_DELAY_MS);
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = null;
+      if (this.state.get().status === 'reconnecting') this.socket.connect();
+    }, delay);
   }
 
   async #setUpMedia(reply: JoinReply): Promise<void> {
@@ -253,7 +279,10 @@ export class MeetingSession {
       await this.#connectMedia(routerRtpCapabilities);
     } catch {
       // Set-up failed half-way: start over on a fresh connection, which joins again.
-      this.socket.disconnect().connect();
+      this.#resetMedia();
+      this.state.update({ status: 'reconnecting', participants: [] });
+      this.socket.disconnect();
+      this.#reconnectLater();
     }
   }
 
@@ -538,6 +567,8 @@ export class MeetingSession {
 
   #close(status: SessionStatus, reason: string | null): void {
     this.#joinAttempt++;
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = null;
     this.#resetMedia();
     for (const track of this.state.get().localStream?.getTracks() ?? []) track.stop();
     this.socket.disconnect();

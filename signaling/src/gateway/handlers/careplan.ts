@@ -8,7 +8,7 @@ export function registerCarePlanHandlers(socket: GatewaySocket, services: Gatewa
   const { carePlans, io, log } = services;
 
   handle(socket, 'careplan:open', log, async ({ planId }) => {
-    const { plan } = await carePlans.open(socket.data.token.sub, planId);
+    const { plan } = await carePlans.open(socket.data.token, planId);
 
     await socket.join(planRoom(planId));
 
@@ -16,7 +16,7 @@ export function registerCarePlanHandlers(socket: GatewaySocket, services: Gatewa
   });
 
   handle(socket, 'careplan:apply', log, async (request) => {
-    const result = await carePlans.apply(socket.data.token.sub, request);
+    const result = await carePlans.apply(socket.data.token, request);
 
     // A replayed key was broadcast when it was first applied; the author only needs the ack.
     if (!result.replayed) {

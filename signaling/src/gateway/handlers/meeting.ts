@@ -7,12 +7,20 @@ export function registerMeetingHandlers(socket: GatewaySocket, services: Gateway
   const { meetings, metrics, log } = services;
 
   handle(socket, 'meeting:join', log, async ({ meetingId }) => {
-    if (socket.data.peer && !socket.data.peer.left) {
+    if (socket.data.isJoining || (socket.data.peer && !socket.data.peer.left)) {
       throw new AppError('invalid_request', 'this connection is in a meeting already');
     }
 
+    socket.data.isJoining = true;
+
     try {
       const { peer, reply } = await meetings.join(socket, socket.data.token, meetingId);
+
+      // The connection may have closed while the join was under way: leave no ghost behind.
+      if (socket.disconnected) {
+        await meetings.leave(peer, 'disconnected');
+        throw new AppError('not_in_meeting', 'the connection closed');
+      }
 
       socket.data.peer = peer;
       metrics.joins.inc({ outcome: 'joined' });
@@ -21,6 +29,8 @@ export function registerMeetingHandlers(socket: GatewaySocket, services: Gateway
     } catch (error) {
       metrics.joins.inc({ outcome: 'refused' });
       throw error;
+    } finally {
+      socket.data.isJoining = false;
     }
   });
 
