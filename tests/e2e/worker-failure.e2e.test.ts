@@ -1,11 +1,9 @@
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { launchBrowser, recordPeerConnections, sampleMedia } from '../lib/browser.ts';
+import { launchBrowser, mediaFlowing, recordPeerConnections, sampleMedia } from '../lib/browser.ts';
 import type { TeamromProcess } from '../lib/teamrom.ts';
 import { startTeamrom } from '../lib/teamrom.ts';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The pid of the mediasoup worker that has used the most CPU: the one carrying the meeting. */
 async function busiestWorkerPid(url: string): Promise<number> {
@@ -19,29 +17,6 @@ async function busiestWorkerPid(url: string): Promise<number> {
   if (!workers[0]) throw new Error('no worker in /metrics');
 
   return workers[0].pid;
-}
-
-/** Resolves once every remote video and audio on the page is flowing (counters rising). */
-async function mediaFlowing(page: Page, peers: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let before = await sampleMedia(page);
-
-  for (;;) {
-    await sleep(500);
-
-    const after = await sampleMedia(page);
-    const ids = Object.keys(after.peers);
-    const rising = ids.filter((id) => {
-      const then = before.peers[id];
-      const now = after.peers[id]!;
-
-      return then && now.framesDecoded > then.framesDecoded && now.audioPackets > then.audioPackets;
-    });
-
-    if (ids.length === peers && rising.length === peers) return;
-    if (Date.now() > deadline) throw new Error(`media not flowing: ${JSON.stringify(after.peers)}`);
-    before = after;
-  }
 }
 
 describe('a meeting whose mediasoup worker dies', () => {

@@ -116,3 +116,28 @@ export async function sampleMedia(page: Page): Promise<MediaSample> {
     return { peers, layers };
   });
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves once every remote video and audio on the page is flowing (counters rising). */
+export async function mediaFlowing(page: Page, peers: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let before = await sampleMedia(page);
+
+  for (;;) {
+    await sleep(500);
+
+    const after = await sampleMedia(page);
+    const ids = Object.keys(after.peers);
+    const rising = ids.filter((id) => {
+      const then = before.peers[id];
+      const now = after.peers[id]!;
+
+      return then && now.framesDecoded > then.framesDecoded && now.audioPackets > then.audioPackets;
+    });
+
+    if (ids.length === peers && rising.length === peers) return;
+    if (Date.now() > deadline) throw new Error(`media not flowing: ${JSON.stringify(after.peers)}`);
+    before = after;
+  }
+}

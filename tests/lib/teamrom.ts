@@ -23,6 +23,8 @@ export interface TeamromProcess {
   /** What it printed for people (its stderr): the start-up banner with the demo links. */
   consoleFile: string;
   demoLinks(): Promise<DemoLink[]>;
+  /** Stops the server as an operator would (SIGTERM) and starts it again on the same port and data. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -49,25 +51,41 @@ export async function startTeamrom(env: Record<string, string> = {}): Promise<Te
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'teamrom-e2e-'));
   const logFile = path.join(dataDir, 'server.log');
   const consoleFile = path.join(dataDir, 'server.console');
-  const log = createWriteStream(logFile);
-  const consoleOut = createWriteStream(consoleFile);
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(REPO_ROOT, 'signaling', 'src', 'main.ts')],
-    {
-      cwd: REPO_ROOT,
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(consoleOut);
-
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const consoleOut = createWriteStream(consoleFile, { flags: 'a' });
   const url = `http://127.0.0.1:${port}`;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
 
-  await waitForHealth(url, exited);
+  const launch = async () => {
+    const child: ChildProcess = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(REPO_ROOT, 'signaling', 'src', 'main.ts')],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+
+    child.stdout!.pipe(log, { end: false });
+    child.stderr!.pipe(consoleOut, { end: false });
+
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+
+    await waitForHealth(url, exited);
+
+    return { child, exited };
+  };
+  const terminate = async ({ child, exited }: Awaited<ReturnType<typeof launch>>) => {
+    if (child.exitCode !== null) return;
+
+    child.kill('SIGTERM');
+
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+
+    await exited;
+    clearTimeout(timer);
+  };
+  let running = await launch();
 
   return {
     url,
@@ -81,15 +99,12 @@ export async function startTeamrom(env: Record<string, string> = {}): Promise<Te
 
       return (await res.json()) as DemoLink[];
     },
+    async restart() {
+      await terminate(running);
+      running = await launch();
+    },
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-
-        await exited;
-        clearTimeout(timer);
-      }
+      await terminate(running);
       log.end();
       consoleOut.end();
       if (!process.env.KEEP_TEST_DATA) await rm(dataDir, { recursive: true, force: true });
