@@ -14,7 +14,10 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['{sfu-server,signaling}/**/*.int.test.ts', 'tests/integration/**/*.int.test.ts'],
+          include: [
+            '{sfu-server,signaling}/**/*.int.test.ts',
+            'tests/integration/**/*.int.test.ts',
+          ],
           exclude: ['**/node_modules/**'],
           environment: 'node',
           testTimeout: 30_000,
@@ -29,6 +32,17 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           // Browsers and the server share two cores; one file at a time keeps timings honest.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'bench',
+          // Every benchmark of `npm run bench` at smoke size; it asserts no speed.
+          include: ['tests/bench/**/*.int.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
           fileParallelism: false,
         },
       },

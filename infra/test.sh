@@ -30,9 +30,15 @@ step "end-to-end tests in Chromium (vitest)"
 npx vitest run --project e2e \
   --reporter=default --reporter=json --outputFile.json=test-results/vitest-e2e.json || status=$?
 
+# The benchmarks at smoke size, so that none can rot. They start servers and a browser of their
+# own, so they run after the other tests rather than beside them.
+step "benchmarks at smoke size (vitest)"
+npx vitest run --project bench \
+  --reporter=default --reporter=json --outputFile.json=test-results/vitest-bench.json || status=$?
+
 # One plain closing line that any CI reader understands.
 node -e '
-  const runs = ["node", "e2e"].map((name) => {
+  const runs = ["node", "e2e", "bench"].map((name) => {
     try { return require(`./test-results/vitest-${name}.json`); } catch { return null; }
   });
   const sum = (key) => runs.reduce((n, r) => n + (r ? r[key] : 0), 0);

@@ -1,3 +1,4 @@
+import dgram from 'node:dgram';
 import { once } from 'node:events';
 
 import * as mediasoup from 'mediasoup';
@@ -371,6 +372,140 @@ describe('ownership', () => {
     expect(observed.transports.every((t) => t.closed)).toBe(true);
     expect([...observed.producers.values()].every((p) => p.closed)).toBe(true);
     expect([...observed.consumers.values()].every((c) => c.closed)).toBe(true);
+  });
+});
+
+describe('plain transports', () => {
+  /** An RTP packet with Opus's payload type and a payload the receiver can recognise. */
+  function rtpPacket(seq: number, ssrc: number, payload: Buffer): Buffer {
+    const header = Buffer.alloc(12);
+
+    header[0] = 0x80;
+    header[1] = 111;
+    header.writeUInt16BE(seq, 2);
+    header.writeUInt32BE(seq * 960, 4);
+    header.writeUInt32BE(ssrc, 8);
+
+    return Buffer.concat([header, payload]);
+  }
+
+  async function udpSocket(): Promise<dgram.Socket> {
+    const socket = dgram.createSocket('udp4');
+
+    socket.bind(0, '127.0.0.1');
+    await once(socket, 'listening');
+
+    return socket;
+  }
+
+  it("RTP sent to a peer's plain transport reaches another peer's plain transport", async () => {
+    const { rtpCapabilities } = await node.openRoom(ROOM);
+    const ingest = await node.createPlainTransport({ ...ALICE, comedia: true });
+    const { producerId } = await node.produce({
+      ...ALICE,
+      transportId: ingest.id,
+      kind: 'audio',
+      rtpParameters: audioRtpParameters(11111111),
+      source: 'gateway',
+    });
+    const egress = await node.createPlainTransport(BOB);
+    const sink = await udpSocket();
+    const sender = await udpSocket();
+
+    try {
+      await node.connectPlainTransport({
+        ...BOB,
+        transportId: egress.id,
+        ip: '127.0.0.1',
+        port: sink.address().port,
+      });
+
+      const consumer = await node.consume({
+        ...BOB,
+        transportId: egress.id,
+        producerId,
+        rtpCapabilities,
+      });
+      const consumerSsrc = consumer.rtpParameters.encodings?.[0]?.ssrc;
+      const received: Buffer[] = [];
+
+      sink.on('message', (packet) => {
+        // RTCP shares the port (RTCP-mux); its packet types, in the second byte, are 192-223.
+        if (packet[1]! < 192 || packet[1]! > 223) received.push(packet);
+      });
+      await node.resumeConsumer({ ...BOB, consumerId: consumer.consumerId });
+
+      expect(ingest.ip).toBe('127.0.0.1');
+      expect(egress.port).toBeGreaterThanOrEqual(RTC_MIN_PORT);
+      expect(egress.port).toBeLessThanOrEqual(RTC_MAX_PORT);
+
+      const payload = Buffer.from('teamrom plain transport test');
+      let seq = 1;
+      const sending = setInterval(() => {
+        sender.send(rtpPacket(seq++, 11111111, payload), ingest.port, ingest.ip);
+      }, 20);
+
+      try {
+        await vi.waitFor(() => expect(received.length).toBeGreaterThanOrEqual(5), {
+          timeout: EVENT_TIMEOUT_MS,
+          interval: 20,
+        });
+      } finally {
+        clearInterval(sending);
+      }
+
+      for (const packet of received) {
+        expect(packet.readUInt32BE(8)).toBe(consumerSsrc);
+        expect(packet.subarray(packet.length - payload.length)).toEqual(payload);
+      }
+      expect(await node.stats()).toMatchObject({ transports: 2, producers: 1, consumers: 1 });
+    } finally {
+      sink.close();
+      sender.close();
+    }
+  });
+
+  it('plain transports count against the transport limit and take no WebRTC calls', async () => {
+    await node.openRoom(ROOM);
+    const plain = await node.createPlainTransport(ALICE);
+    const webRtc = await node.createWebRtcTransport({ ...ALICE, direction: 'recv' });
+    const dtlsParameters: types.DtlsParameters = {
+      role: 'client',
+      fingerprints: [{ algorithm: 'sha-256', value: 'AB:'.repeat(31) + 'AB' }],
+    };
+
+    await node.createPlainTransport(ALICE);
+    await node.createPlainTransport({ ...ALICE, comedia: true });
+
+    await expectMediaError(node.createPlainTransport(ALICE), 'capacity');
+    await expectMediaError(
+      node.connectTransport({ ...ALICE, transportId: plain.id, dtlsParameters }),
+      'not_found',
+    );
+    await expectMediaError(node.restartIce({ ...ALICE, transportId: plain.id }), 'not_found');
+    await expectMediaError(
+      node.connectPlainTransport({ ...ALICE, transportId: webRtc.id, ip: '127.0.0.1', port: 9 }),
+      'not_found',
+    );
+    await expectMediaError(
+      node.connectPlainTransport({ ...BOB, transportId: plain.id, ip: '127.0.0.1', port: 9 }),
+      'not_found',
+    );
+    await expectMediaError(
+      node.connectPlainTransport({ ...ALICE, transportId: plain.id, ip: '127.0.0.1', port: 0 }),
+      'invalid',
+    );
+    await expectMediaError(
+      node.connectPlainTransport({ ...ALICE, transportId: plain.id, ip: 'nowhere', port: 9 }),
+      'invalid',
+    );
+
+    expect((await node.stats()).transports).toBe(4);
+
+    await node.closePeer(ALICE);
+
+    expect((await node.stats()).transports).toBe(0);
+    expect(observed.transports.every((t) => t.closed)).toBe(true);
   });
 });
 

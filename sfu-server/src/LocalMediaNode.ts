@@ -16,6 +16,7 @@ import type {
   MediaNodeStats,
   MediaNodeUsage,
   PeerRef,
+  PlainTransportInfo,
   ProduceRequest,
   TransportDirection,
   WebRtcTransportInfo,
@@ -100,23 +101,16 @@ export class LocalMediaNode implements MediaNode {
     const room = this.#room(request.roomId);
     const peer = room.peer(request.peerId);
     const transport = await withReservation(peer, 'transport', async () => {
-      let created: types.WebRtcTransport;
-
-      try {
-        created = await room.router.createWebRtcTransport({
+      const created = await refusingWhenOutOfPorts(
+        room.router.createWebRtcTransport({
           listenIps: [{ ip: this.#options.listenIp, announcedIp: this.#options.announcedIp }],
           enableUdp: true,
           enableTcp: true,
           preferUdp: true,
           initialAvailableOutgoingBitrate: this.#options.initialAvailableOutgoingBitrate,
           appData: { peerId: request.peerId, direction: request.direction },
-        });
-      } catch (error) {
-        if (error instanceof Error && /port/i.test(error.message)) {
-          throw new MediaError('capacity', 'no free port for a new media connection');
-        }
-        throw error;
-      }
+        }),
+      );
 
       // The peer may have left while the transport was being created.
       if (peer.closed) {
@@ -124,7 +118,7 @@ export class LocalMediaNode implements MediaNode {
         throw new MediaError('closed', 'the peer has left');
       }
 
-      peer.addTransport(created);
+      peer.addTransport({ kind: 'webrtc', transport: created });
 
       return created;
     });
@@ -142,15 +136,58 @@ export class LocalMediaNode implements MediaNode {
   async connectTransport(
     request: PeerRef & { transportId: string; dtlsParameters: types.DtlsParameters },
   ): Promise<void> {
-    const transport = this.#peer(request).transport(request.transportId);
+    const transport = this.#peer(request).webRtcTransport(request.transportId);
 
     await refusingBadParameters(transport.connect({ dtlsParameters: request.dtlsParameters }));
   }
 
   async restartIce(request: PeerRef & { transportId: string }): Promise<types.IceParameters> {
-    const transport = this.#peer(request).transport(request.transportId);
+    const transport = this.#peer(request).webRtcTransport(request.transportId);
 
     return transport.restartIce();
+  }
+
+  async createPlainTransport(
+    request: PeerRef & { comedia?: boolean },
+  ): Promise<PlainTransportInfo> {
+    const room = this.#room(request.roomId);
+    const peer = room.peer(request.peerId);
+    const transport = await withReservation(peer, 'transport', async () => {
+      const created = await refusingWhenOutOfPorts(
+        room.router.createPlainTransport({
+          listenIp: { ip: this.#options.listenIp, announcedIp: this.#options.announcedIp },
+          rtcpMux: true,
+          comedia: request.comedia ?? false,
+          appData: { peerId: request.peerId, direction: 'plain' },
+        }),
+      );
+
+      if (peer.closed) {
+        created.close();
+        throw new MediaError('closed', 'the peer has left');
+      }
+
+      peer.addTransport({ kind: 'plain', transport: created });
+
+      return created;
+    });
+
+    room.log.debug({ peerId: request.peerId, transportId: transport.id }, 'plain transport opened');
+
+    return { id: transport.id, ip: transport.tuple.localIp, port: transport.tuple.localPort };
+  }
+
+  async connectPlainTransport(
+    request: PeerRef & { transportId: string; ip: string; port: number },
+  ): Promise<void> {
+    const transport = this.#peer(request).plainTransport(request.transportId);
+
+    // mediasoup accepts port 0 and would then send nowhere.
+    if (!Number.isInteger(request.port) || request.port < 1 || request.port > 65535) {
+      throw new MediaError('invalid', 'a port must be an integer from 1 to 65535');
+    }
+
+    await refusingBadParameters(transport.connect({ ip: request.ip, port: request.port }));
   }
 
   async produce(request: ProduceRequest): Promise<{ producerId: string }> {
@@ -403,6 +440,18 @@ async function withReservation<T>(
     return await create();
   } finally {
     release();
+  }
+}
+
+/** mediasoup names ports in its error when the worker's port range is used up. */
+async function refusingWhenOutOfPorts<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof Error && /port/i.test(error.message)) {
+      throw new MediaError('capacity', 'no free port for a new media connection');
+    }
+    throw error;
   }
 }
 

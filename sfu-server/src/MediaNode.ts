@@ -23,6 +23,13 @@ export interface WebRtcTransportInfo {
   dtlsParameters: types.DtlsParameters;
 }
 
+/** Where a plain RTP transport receives; RTP and RTCP share the port (RTCP-mux). */
+export interface PlainTransportInfo {
+  id: string;
+  ip: string;
+  port: number;
+}
+
 export interface ConsumerInfo {
   consumerId: string;
   producerId: string;
@@ -86,6 +93,20 @@ export interface MediaNode {
     request: PeerRef & { transportId: string; dtlsParameters: types.DtlsParameters },
   ): Promise<void>;
   restartIce(request: PeerRef & { transportId: string }): Promise<types.IceParameters>;
+
+  /**
+   * Creates an unencrypted RTP transport, counted against the peer's transport limit. It serves
+   * gateways (a SIP or recording bridge) and benchmarks; no browser uses it. Never let a client
+   * reach it: whoever connects a plain transport chooses where the node sends media.
+   *
+   * With `comedia` (default false) the transport sends back to wherever its first packet came from
+   * and needs no connectPlainTransport.
+   */
+  createPlainTransport(request: PeerRef & { comedia?: boolean }): Promise<PlainTransportInfo>;
+  /** Sets where a plain transport (without comedia) sends its RTP and RTCP. */
+  connectPlainTransport(
+    request: PeerRef & { transportId: string; ip: string; port: number },
+  ): Promise<void>;
 
   produce(request: ProduceRequest): Promise<{ producerId: string }>;
   closeProducer(request: PeerRef & { producerId: string }): Promise<void>;

@@ -4,6 +4,11 @@ import { MediaError } from './errors.ts';
 
 export type MediaObjectKind = 'transport' | 'producer' | 'consumer';
 
+/** A transport and its kind: WebRTC and plain transports are connected differently. */
+type PeerTransport =
+  | { kind: 'webrtc'; transport: types.WebRtcTransport }
+  | { kind: 'plain'; transport: types.PlainTransport };
+
 /** Limits that keep one misbehaving client from exhausting a worker. */
 const LIMITS: Record<MediaObjectKind, number> = { transport: 4, producer: 8, consumer: 400 };
 
@@ -13,7 +18,7 @@ const LIMITS: Record<MediaObjectKind, number> = { transport: 4, producer: 8, con
  */
 export class PeerMedia {
   readonly peerId: string;
-  readonly #transports = new Map<string, types.WebRtcTransport>();
+  readonly #transports = new Map<string, PeerTransport>();
   readonly #producers = new Map<string, types.Producer>();
   readonly #consumers = new Map<string, types.Consumer>();
   /** Objects being created right now, counted against the limits before mediasoup answers. */
@@ -65,21 +70,44 @@ export class PeerMedia {
     };
   }
 
-  addTransport(transport: types.WebRtcTransport): void {
-    this.#transports.set(transport.id, transport);
+  addTransport(entry: PeerTransport): void {
+    const transport: types.Transport = entry.transport;
+
+    this.#transports.set(transport.id, entry);
     transport.observer.once('close', () => this.#transports.delete(transport.id));
   }
 
-  transports(): IterableIterator<types.WebRtcTransport> {
-    return this.#transports.values();
+  *transports(): IterableIterator<types.WebRtcTransport | types.PlainTransport> {
+    for (const { transport } of this.#transports.values()) yield transport;
   }
 
-  transport(transportId: string): types.WebRtcTransport {
-    const transport = this.#transports.get(transportId);
+  /** A transport of either kind, for producing and consuming on it. */
+  transport(transportId: string): types.Transport {
+    const entry = this.#transports.get(transportId);
 
-    if (!transport) throw new MediaError('not_found', 'no such transport for this peer');
+    if (!entry) throw new MediaError('not_found', 'no such transport for this peer');
 
-    return transport;
+    return entry.transport;
+  }
+
+  webRtcTransport(transportId: string): types.WebRtcTransport {
+    const entry = this.#transports.get(transportId);
+
+    if (entry?.kind !== 'webrtc') {
+      throw new MediaError('not_found', 'no such WebRTC transport for this peer');
+    }
+
+    return entry.transport;
+  }
+
+  plainTransport(transportId: string): types.PlainTransport {
+    const entry = this.#transports.get(transportId);
+
+    if (entry?.kind !== 'plain') {
+      throw new MediaError('not_found', 'no such plain transport for this peer');
+    }
+
+    return entry.transport;
   }
 
   addProducer(producer: types.Producer): void {
@@ -113,7 +141,7 @@ export class PeerMedia {
 
     this.#closed = true;
     // Closing a transport closes its producers and consumers in the worker too.
-    for (const transport of this.#transports.values()) transport.close();
+    for (const { transport } of this.#transports.values()) transport.close();
     this.#transports.clear();
     this.#producers.clear();
     this.#consumers.clear();

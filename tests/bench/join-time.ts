@@ -1,23 +1,19 @@
 /**
  * Time from opening the meeting page to the first decoded remote video frame, over repeated joins
  * in headless Chromium. A coordinator stays in the meeting sending video; a physician joins, is
- * timed, and leaves, JOINS times (default 10).
- *
- *   node --import tsx tests/bench/join-time.ts        (or: npm run bench)
+ * timed, and leaves, 20 times (2 at smoke size).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-
+import type { BenchOptions } from './lib/report.ts';
+import { percentile, sleep, stamp, stampLine, writeResult } from './lib/report.ts';
+import { chart, COLORS } from './lib/svg.ts';
 import { launchBrowser } from '../lib/browser.ts';
-import { REPO_ROOT, startTeamrom } from '../lib/teamrom.ts';
+import { startTeamrom } from '../lib/teamrom.ts';
 
-const JOINS = Number(process.env.JOINS ?? 10);
+const SIZES = { full: { joins: 20 }, smoke: { joins: 2 } };
 
 // Runs in the page from its first script on: polls getStats until a remote frame is decoded and
 // keeps that moment, in milliseconds since navigation began. Kept as text so that no build step
-// of this script can wrap it in helpers the page does not have.
+// of this script can wrap it in helpers the page does not have (tsx adds __name to functions).
 const FIRST_FRAME_PROBE = `{
   const Original = window.RTCPeerConnection;
   const pcs = [];
@@ -43,63 +39,104 @@ const FIRST_FRAME_PROBE = `{
   poll();
 }`;
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+export interface JoinTimeResult extends ReturnType<typeof stamp> {
+  benchmark: 'join-to-first-frame';
+  summary: string;
+  joins: number;
+  p50Ms: number;
+  p95Ms: number;
+  bestMs: number;
+  worstMs: number;
+  /** Each join in order. */
+  timesMs: number[];
 }
 
-const teamrom = await startTeamrom();
-const browser = await launchBrowser();
-
-try {
-  const links = await teamrom.demoLinks();
-  const link = (role: string) => `${links.find((l) => l.role === role)!.url}&precheck=0`;
-  const host = await (await browser.createBrowserContext()).newPage();
-
-  await host.goto(link('coordinator'));
-  await host.waitForSelector('.tile.self video');
-
+export async function benchJoinTime(options: BenchOptions): Promise<JoinTimeResult> {
+  const { joins } = options.smoke ? SIZES.smoke : SIZES.full;
+  const teamrom = await startTeamrom();
+  const browser = await launchBrowser();
   const times: number[] = [];
 
-  for (let i = 0; i < JOINS; i++) {
-    const context = await browser.createBrowserContext();
-    const page = await context.newPage();
+  try {
+    const links = await teamrom.demoLinks();
+    const link = (role: string) => `${links.find((l) => l.role === role)!.url}&precheck=0`;
+    const host = await (await browser.createBrowserContext()).newPage();
 
-    await page.evaluateOnNewDocument(FIRST_FRAME_PROBE);
-    await page.goto(link('physician'));
-    await page.waitForFunction('window.__firstFrameMs !== undefined', { timeout: 30_000 });
+    await host.goto(link('coordinator'));
+    await host.waitForSelector('.tile.self video');
 
-    const ms = (await page.evaluate('window.__firstFrameMs')) as number;
+    for (let i = 0; i < joins; i++) {
+      const context = await browser.createBrowserContext();
+      const page = await context.newPage();
 
-    times.push(Math.round(ms));
-    process.stderr.write(`join ${i + 1}/${JOINS}: ${Math.round(ms)} ms\n`);
-    await context.close();
-    // Let the server see the departure before the same person joins again.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+      await page.evaluateOnNewDocument(FIRST_FRAME_PROBE);
+      await page.goto(link('physician'));
+      await page.waitForFunction('window.__firstFrameMs !== undefined', { timeout: 30_000 });
+
+      const ms = Math.round((await page.evaluate('window.__firstFrameMs')) as number);
+
+      times.push(ms);
+      process.stderr.write(`[join-time] join ${i + 1}/${joins}: ${ms} ms\n`);
+      await context.close();
+      // Let the server see the departure before the same person joins again.
+      await sleep(300);
+    }
+  } finally {
+    await browser.cleanup();
+    await teamrom.stop();
   }
 
   const sorted = [...times].sort((a, b) => a - b);
-  const result = {
+  const result: JoinTimeResult = {
     benchmark: 'join-to-first-frame',
-    joins: JOINS,
-    medianMs: percentile(sorted, 50),
+    summary:
+      `opening the page to the first decoded remote frame over ${joins} joins: ` +
+      `p50 ${percentile(sorted, 50)} ms, p95 ${percentile(sorted, 95)} ms, ` +
+      `worst ${sorted.at(-1)} ms`,
+    ...stamp(options.smoke),
+    joins,
+    p50Ms: percentile(sorted, 50),
     p95Ms: percentile(sorted, 95),
-    worstMs: sorted.at(-1),
+    bestMs: sorted[0]!,
+    worstMs: sorted.at(-1)!,
     timesMs: times,
-    machine: { cores: os.availableParallelism(), memoryGiB: Math.round(os.totalmem() / 2 ** 30) },
-    commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT })
-      .toString()
-      .trim(),
-    at: new Date().toISOString(),
   };
-  const dir = path.join(REPO_ROOT, 'bench-results');
 
-  await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, 'join-time.json'), JSON.stringify(result, null, 2) + '\n');
-  console.log(
-    `join to first decoded remote frame over ${JOINS} joins: median ${result.medianMs} ms, ` +
-      `p95 ${result.p95Ms} ms, worst ${result.worstMs} ms`,
-  );
-} finally {
-  await browser.cleanup();
-  await teamrom.stop();
+  await writeResult(options.outDir, 'join-time', result, joinTimeChart(result));
+
+  return result;
+}
+
+function joinTimeChart(result: JoinTimeResult): string {
+  return chart({
+    title: 'Joining: page opened to first decoded remote video frame',
+    subtitle: `Headless Chromium with a fake camera, ${result.joins} joins one after another.`,
+    footer: stampLine(result),
+    panels: [
+      {
+        kind: 'bar',
+        title: `Over ${result.joins} joins`,
+        unit: 'ms',
+        bars: [
+          { label: 'p50', value: result.p50Ms },
+          { label: 'p95', value: result.p95Ms },
+          { label: 'fastest', value: result.bestMs, color: COLORS.neutral },
+          { label: 'slowest', value: result.worstMs, color: COLORS.bare },
+        ],
+      },
+      {
+        kind: 'line',
+        title: 'Each join in turn',
+        xLabel: 'join number',
+        yLabel: 'ms',
+        series: [
+          {
+            name: 'page opened to first frame',
+            color: COLORS.teamrom,
+            points: result.timesMs.map((y, i) => ({ x: i + 1, y })),
+          },
+        ],
+      },
+    ],
+  });
 }

@@ -1,0 +1,17 @@
+import { benchCarePlanFanout } from './careplan-fanout.ts';
+import { benchForwarding } from './forwarding.ts';
+import { benchJoinStorm } from './join-storm.ts';
+import { benchJoinTime } from './join-time.ts';
+import type { BenchOptions } from './lib/report.ts';
+import { benchWebWeight } from './web-weight.ts';
+
+export type BenchmarkName = keyof typeof BENCHMARKS;
+
+/** Every benchmark of the suite, in the order `npm run bench` runs them. */
+export const BENCHMARKS = {
+  forwarding: benchForwarding,
+  'join-time': benchJoinTime,
+  'join-storm': benchJoinStorm,
+  'careplan-fanout': benchCarePlanFanout,
+  'web-weight': benchWebWeight,
+} satisfies Record<string, (options: BenchOptions) => Promise<{ summary: string }>>;
