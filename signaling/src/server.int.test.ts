@@ -551,6 +551,20 @@ describe('Teamrom server', () => {
       expect(((await gp.json()) as CarePlan).goals).toHaveLength(3);
     });
 
+    it('sends the web client compressed to browsers that accept it', async () => {
+      const page = await fetch(`${server.url}/m/demo`, {
+        headers: { 'accept-encoding': 'br, gzip' },
+      });
+      const script = /src="(\/assets\/[^"]+\.js)"/.exec(await page.text())?.[1];
+
+      expect(script).toBeDefined();
+
+      const res = await fetch(`${server.url}${script}`, { headers: { 'accept-encoding': 'br' } });
+
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-encoding')).toBe('br');
+    });
+
     it('answers a path that is not valid percent-encoding with 400', async () => {
       for (const path of ['/m/%ZZ', '/api/careplans/%E0%A4%A']) {
         const res = await fetch(`${server.url}${path}`);
