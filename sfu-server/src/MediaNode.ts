@@ -61,7 +61,7 @@ export interface MediaNodeStats {
   consumers: number;
 }
 
-/** What the node's media costs: CPU per worker and bitrate through its WebRTC transports. */
+/** What the node's media costs: CPU per worker and bitrate through all of its transports. */
 export interface MediaNodeUsage {
   workers: { pid: number; cpuSeconds: number }[];
   /** Bits per second received from and sent to clients, summed over all transports. */
