@@ -224,11 +224,15 @@ export class LocalMediaNode implements MediaNode {
   }
 
   async pauseProducer(request: PeerRef & { producerId: string }): Promise<void> {
-    await this.#peer(request).producer(request.producerId).pause();
+    const producer = this.#peer(request).producer(request.producerId);
+
+    await unlessClosed(producer, () => producer.pause());
   }
 
   async resumeProducer(request: PeerRef & { producerId: string }): Promise<void> {
-    await this.#peer(request).producer(request.producerId).resume();
+    const producer = this.#peer(request).producer(request.producerId);
+
+    await unlessClosed(producer, () => producer.resume());
   }
 
   async consume(request: ConsumeRequest): Promise<ConsumerInfo> {
@@ -280,7 +284,9 @@ export class LocalMediaNode implements MediaNode {
   }
 
   async resumeConsumer(request: PeerRef & { consumerId: string }): Promise<void> {
-    await this.#peer(request).consumer(request.consumerId).resume();
+    const consumer = this.#peer(request).consumer(request.consumerId);
+
+    await unlessClosed(consumer, () => consumer.resume());
   }
 
   async closePeer(request: PeerRef): Promise<void> {
@@ -425,6 +431,23 @@ export class LocalMediaNode implements MediaNode {
       room.close();
       this.events.emit('roomclosed', { roomId, reason: 'worker_died' });
     }
+  }
+}
+
+/**
+ * Runs a request on a producer or consumer that may close while the request is in the worker (its
+ * producer or peer going at the same moment); that answers `not_found`, like a request that came
+ * a moment later. The worker can answer "not found" before its notice that the object closed has
+ * reached this process, so that answer counts as closed too.
+ */
+async function unlessClosed(object: { closed: boolean }, request: () => Promise<void>) {
+  try {
+    await request();
+  } catch (error) {
+    if (object.closed || /request handler with ID \S+ not found/.test((error as Error).message)) {
+      throw new MediaError('not_found', 'it closed meanwhile');
+    }
+    throw error;
   }
 }
 

@@ -287,6 +287,68 @@ describe('Teamrom server', () => {
       await expect.poll(async () => (await server.media.stats()).producers).toBe(0);
     });
 
+    it('leaves no consumer behind when a producer closes while it is being consumed, 200 times', async () => {
+      const sender = await join('person-ola');
+      const receiver = await join('person-ingrid');
+      const send = await ask<TransportOptions>(sender.socket, 'media:createTransport', {
+        direction: 'send',
+      });
+      const recv = await ask<TransportOptions>(receiver.socket, 'media:createTransport', {
+        direction: 'recv',
+      });
+
+      if (!send.ok || !recv.ok) throw new Error('transport refused');
+      await ask(receiver.socket, 'media:setRtpCapabilities', {
+        rtpCapabilities: receiver.reply.routerRtpCapabilities,
+      });
+
+      const outcomes = new Map<string, number>();
+      const count = (key: string) => outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+
+      for (let i = 0; i < 200; i++) {
+        const produced = await ask<{ producerId: string }>(sender.socket, 'media:produce', {
+          transportId: send.data.id,
+          kind: 'audio',
+          rtpParameters: { ...OPUS_PARAMETERS, encodings: [{ ssrc: 1000 + i }] },
+          source: 'microphone',
+        });
+
+        if (!produced.ok) throw new Error(`produce refused: ${produced.error.message}`);
+
+        const { producerId } = produced.data;
+        const [consumed] = await Promise.all([
+          ask<ConsumerOptions>(receiver.socket, 'media:consume', {
+            transportId: recv.data.id,
+            producerId,
+          }),
+          // Half the time the close goes out a moment later, to hit other points of the set-up.
+          new Promise((resolve) => setTimeout(resolve, i % 2)).then(() =>
+            ask(sender.socket, 'media:closeProducer', { producerId }),
+          ),
+        ]);
+
+        if (consumed.ok) {
+          const resumed = await ask(receiver.socket, 'media:resumeConsumer', {
+            consumerId: consumed.data.consumerId,
+          });
+
+          count(resumed.ok ? 'resumed' : `resume ${resumed.error.code}`);
+        } else {
+          count(`consume ${consumed.error.code}`);
+        }
+      }
+
+      const codes = [...outcomes.keys()].filter((k) => k !== 'resumed');
+
+      expect(
+        codes.every((code) => code.endsWith('not_found')),
+        codes.join(', '),
+      ).toBe(true);
+      await expect.poll(async () => (await server.media.stats()).consumers).toBe(0);
+      expect((await server.media.stats()).producers).toBe(0);
+      console.info('outcomes of 200 consume/close races:', Object.fromEntries(outcomes));
+    });
+
     it('does not let a peer close, pause or consume through media that is not its own', async () => {
       const owner = await join('person-ola');
       const other = await join('person-per');

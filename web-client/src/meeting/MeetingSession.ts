@@ -89,6 +89,8 @@ export class MeetingSession {
   /** Producer ids being consumed or about to be; a producer announced twice is consumed once. */
   readonly #consumedProducers = new Set<string>();
   readonly #consumers = new Map<string, types.Consumer>();
+  /** Consumers the server closed before this client had finished setting them up. */
+  readonly #closedEarly = new Set<string>();
   readonly #slowTimers = new Map<string, ReturnType<typeof setTimeout>>();
   #localMedia: Promise<MediaStream | null> | null = null;
   #joinAttempt = 0;
@@ -190,7 +192,9 @@ export class MeetingSession {
     socket.on('consumer:closed', ({ consumerId }) => {
       const consumer = this.#consumers.get(consumerId);
 
+      // A consumer still being set up is closed as soon as it exists.
       if (consumer) this.#closeConsumerOf(consumer.producerId);
+      else this.#closedEarly.add(consumerId);
     });
     socket.on('producer:paused', ({ producerId, peerId }) =>
       this.#setRemotePaused(peerId, producerId, true),
@@ -440,43 +444,50 @@ export class MeetingSession {
     }
   }
 
+  /**
+   * Receives one announced producer. The producer can go at any step (closed, or its peer left),
+   * and the server's notice can arrive before this client knows the consumer it is about; each
+   * step checks, so that no consumer is left behind on either side.
+   */
   async #consume(producer: ProducerInfo): Promise<void> {
     const transport = this.#recvTransport;
+    const { producerId } = producer;
+    const isGone = () => !this.#announced.has(producerId) || transport!.closed;
 
-    if (!transport || this.#consumedProducers.has(producer.producerId)) return;
+    if (!transport || this.#consumedProducers.has(producerId)) return;
 
-    this.#consumedProducers.add(producer.producerId);
+    this.#consumedProducers.add(producerId);
+
+    let consumer: types.Consumer | null = null;
 
     try {
       const options = await request(this.socket, 'media:consume', {
         transportId: transport.id,
-        producerId: producer.producerId,
+        producerId,
       });
 
-      // The producer may have closed while we asked; then nothing is left to take.
-      if (!this.#consumedProducers.has(producer.producerId) || transport.closed) return;
+      // Gone while we asked: the server closed its consumer with the producer or the transport.
+      if (isGone()) throw new Error('producer gone');
 
-      const consumer = await transport.consume({
+      consumer = await transport.consume({
         id: options.consumerId,
         producerId: options.producerId,
         kind: options.kind,
         rtpParameters: options.rtpParameters as types.RtpParameters,
         appData: { peerId: options.peerId },
       });
-
       this.#consumers.set(consumer.id, consumer);
-      if (!this.#consumedProducers.has(producer.producerId)) {
-        consumer.close();
-        this.#consumers.delete(consumer.id);
-
-        return;
-      }
+      if (isGone() || this.#closedEarly.delete(consumer.id)) throw new Error('producer gone');
 
       this.#attachTrack(producer.peerId, consumer.kind, consumer.track, producer.paused);
       await request(this.socket, 'media:resumeConsumer', { consumerId: consumer.id });
     } catch {
-      // The producer went away or the connection dropped; its notices tidy up.
-      this.#consumedProducers.delete(producer.producerId);
+      if (consumer) {
+        consumer.close();
+        this.#consumers.delete(consumer.id);
+        this.#detachTrack(consumer.track);
+      }
+      this.#consumedProducers.delete(producerId);
     }
   }
 
@@ -488,14 +499,18 @@ export class MeetingSession {
 
       consumer.close();
       this.#consumers.delete(consumer.id);
-      this.#updateParticipant((p) =>
-        p.videoTrack === consumer.track
-          ? { ...p, videoTrack: null }
-          : p.audioTrack === consumer.track
-            ? { ...p, audioTrack: null }
-            : p,
-      );
+      this.#detachTrack(consumer.track);
     }
+  }
+
+  #detachTrack(track: MediaStreamTrack): void {
+    this.#updateParticipant((p) =>
+      p.videoTrack === track
+        ? { ...p, videoTrack: null }
+        : p.audioTrack === track
+          ? { ...p, audioTrack: null }
+          : p,
+    );
   }
 
   #attachTrack(peerId: string, kind: string, track: MediaStreamTrack, paused: boolean): void {
@@ -563,6 +578,7 @@ export class MeetingSession {
     this.#consumers.clear();
     this.#announced.clear();
     this.#consumedProducers.clear();
+    this.#closedEarly.clear();
   }
 
   #close(status: SessionStatus, reason: string | null): void {
