@@ -131,6 +131,41 @@ describe('a three-person meeting in Chromium', () => {
     }
   });
 
+  it('shows the others when someone turns the microphone or camera off and on again', async () => {
+    const coordinator = pages.coordinator;
+    const patient = pages.patient;
+    const coordinatorTile = async () =>
+      patient.evaluate((name) => {
+        const tile = [...document.querySelectorAll('li.tile')].find((t) =>
+          t.textContent?.includes(name),
+        );
+
+        return { text: tile?.textContent ?? '', hasVideo: Boolean(tile?.querySelector('video')) };
+      }, 'Kari Nordmann');
+    const click = async (label: string) => {
+      const [button] = await coordinator.$$(`xpath/.//nav//button[normalize-space()="${label}"]`);
+
+      if (!button) throw new Error(`no button "${label}"`);
+      await button.click();
+    };
+
+    await click('Slå av mikrofonen');
+    await click('Slå av kameraet');
+    await until('the patient to see both turned off', 5000, async () => {
+      const tile = await coordinatorTile();
+
+      return tile.text.includes('Mikrofonen er av') && !tile.hasVideo ? tile : null;
+    });
+
+    await click('Slå på mikrofonen');
+    await click('Slå på kameraet');
+    await until('the patient to see both on again', 5000, async () => {
+      const tile = await coordinatorTile();
+
+      return !tile.text.includes('Mikrofonen er av') && tile.hasVideo ? tile : null;
+    });
+  });
+
   it('drops the tile of a participant who leaves, for the other two', async () => {
     const peersOf = async (person: Person) => Object.keys((await sampleMedia(pages[person])).peers);
     const seenByPatient = await peersOf('patient');
