@@ -1,29 +1,21 @@
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { launchBrowser, mediaFlowing, recordPeerConnections } from '../lib/browser.ts';
+import { launchBrowser, mediaFlowing } from '../lib/browser.ts';
+import { joinDemoMeeting } from '../lib/meeting.ts';
 import type { TeamromProcess } from '../lib/teamrom.ts';
 import { startTeamrom } from '../lib/teamrom.ts';
 
 describe('a meeting when the server restarts', () => {
   let teamrom: TeamromProcess;
   let browser: Browser & { cleanup(): Promise<void> };
-  const pages: Page[] = [];
+  let pages: Page[] = [];
 
   beforeAll(async () => {
     teamrom = await startTeamrom();
     browser = await launchBrowser();
 
-    const links = await teamrom.demoLinks();
-
-    for (const role of ['gp', 'patient']) {
-      const page = await (await browser.createBrowserContext()).newPage();
-
-      await recordPeerConnections(page);
-      await page.goto(`${links.find((l) => l.role === role)!.url}&precheck=0`);
-      pages.push(page);
-    }
-    for (const page of pages) await mediaFlowing(page, 1, 30_000);
+    pages = await joinDemoMeeting(browser, teamrom, ['gp', 'patient']);
   });
 
   afterAll(async () => {
