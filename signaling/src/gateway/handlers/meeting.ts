@@ -43,15 +43,34 @@ export function registerMeetingHandlers(socket: GatewaySocket, services: Gateway
     return {};
   });
 
-  socket.on('disconnect', (reason) => {
+  socket.on('disconnect', (reason, description) => {
     const peer = socket.data.peer;
+    const cause = disconnectCause(reason, description);
 
     socket.data.peer = null;
+    // A client sending more than the limit is a fault or an attack, not a network problem.
+    if (cause === 'message_too_large') {
+      (peer?.log ?? log).warn({ reason, cause }, 'connection closed: message over the size limit');
+    }
     if (!peer) return;
 
-    peer.log.info({ reason }, 'connection closed');
+    if (cause !== 'message_too_large') peer.log.info({ reason, cause }, 'connection closed');
     meetings.leave(peer, 'disconnected').catch((error: unknown) => {
       peer.log.error({ err: error }, 'removing a disconnected peer failed');
     });
   });
+}
+
+export type DisconnectCause = 'left' | 'server' | 'message_too_large' | 'network';
+
+/** Why a connection closed, in terms an operator reading the log can act on. */
+export function disconnectCause(reason: string, description: unknown): DisconnectCause {
+  const detail = description instanceof Error ? description.message : String(description ?? '');
+
+  if (reason === 'client namespace disconnect') return 'left';
+  if (reason === 'server namespace disconnect' || reason === 'server shutting down')
+    return 'server';
+  if (/max payload size exceeded/i.test(detail)) return 'message_too_large';
+
+  return 'network';
 }
