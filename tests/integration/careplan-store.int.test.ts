@@ -151,12 +151,12 @@ describe('the care-plan store of the web client', () => {
         written.push(description);
         editor.store.addAction({ description, responsible: 'gp', goalId: 'goal-walk' });
         if (random() < 0.3) editor.socket.disconnect();
-        else if (!editor.socket.connected) editor.socket.connect();
+        else if (!editor.socket.active) editor.socket.connect();
       }
       await sleep(random() * 30);
     }
 
-    for (const editor of editors) if (!editor.socket.connected) editor.socket.connect();
+    for (const editor of editors) if (!editor.socket.active) editor.socket.connect();
     await until(
       'every editor to have no pending change',
       () => editors.every((e) => e.store.state.get().pending.length === 0),

@@ -206,16 +206,21 @@ export const carePlanRepository = {
     authorId: string,
     operation: PlanOperation,
   ): Promise<string> {
+    // clock_timestamp(), not now(): now() is when the transaction began, before it waited for the
+    // plan's lock, so a change that waited longer would be stamped earlier than the one before it.
     const rows = await tx.query<{ applied_at: Date | string }>(
-      `insert into plan_operations (plan_id, version, idempotency_key, author_id, operation)
-       values ($1, $2, $3, $4, $5) returning applied_at`,
+      `insert into plan_operations
+         (plan_id, version, idempotency_key, author_id, operation, applied_at)
+       values ($1, $2, $3, $4, $5, clock_timestamp()) returning applied_at`,
       [planId, version, idempotencyKey, authorId, JSON.stringify(operation)],
     );
 
-    await tx.query('update care_plans set version = $2, updated_at = now() where id = $1', [
-      planId,
-      version,
-    ]);
+    await tx.query(
+      `update care_plans set version = $2, updated_at = (
+         select applied_at from plan_operations where plan_id = $1 and version = $2
+       ) where id = $1`,
+      [planId, version],
+    );
 
     return iso(rows[0]!.applied_at);
   },

@@ -19,7 +19,12 @@ export async function openDatabase(options: {
     ? await openPostgres(options.databaseUrl)
     : await openPglite(options.dataDir ? path.join(options.dataDir, 'pglite') : undefined);
 
-  await migrate(db);
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
 
   return db;
 }

@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url';
 
 import type { Database } from './Database.ts';
 
+/** Any fixed number: the advisory lock that serialises migrations across processes. */
+const MIGRATION_LOCK = 4_716_201;
+
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /** Files named `NNN_description.sql`, applied in order, each once, each in its own transaction. */
@@ -21,12 +24,17 @@ export async function listMigrations(): Promise<{ version: number; name: string;
 
 /** Applies the migrations the database lacks, up to `target` (default: all). */
 export async function migrate(db: Database, target = Infinity): Promise<number[]> {
-  await db.exec(`
-    create table if not exists schema_migrations (
-      version integer primary key,
-      name text not null,
-      applied_at timestamptz not null default now()
-    )`);
+  // Two servers starting at once on an empty database would both try to create the table; the
+  // advisory lock makes the second wait for the first.
+  await db.transaction(async (tx) => {
+    await tx.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await tx.query(`
+      create table if not exists schema_migrations (
+        version integer primary key,
+        name text not null,
+        applied_at timestamptz not null default now()
+      )`);
+  });
 
   const applied = new Set(
     (await db.query<{ version: number }>('select version from schema_migrations')).map(
@@ -40,7 +48,7 @@ export async function migrate(db: Database, target = Infinity): Promise<number[]
 
     await db.transaction(async (tx) => {
       // Serialises concurrent starters against one server: the second waits, then skips.
-      await tx.query('lock table schema_migrations in exclusive mode');
+      await tx.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
 
       const again = await tx.query('select 1 from schema_migrations where version = $1', [
         migration.version,

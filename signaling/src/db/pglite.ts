@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, types } from '@electric-sql/pglite';
 
 import type { Database, Queryable } from './Database.ts';
 
@@ -8,7 +8,9 @@ import type { Database, Queryable } from './Database.ts';
 export async function openPglite(dataDir: string | undefined): Promise<Database> {
   if (dataDir) await mkdir(dataDir, { recursive: true });
 
-  const pg = dataDir ? new PGlite(dataDir) : new PGlite();
+  // Dates stay ISO strings ('2026-12-04'), as with the PostgreSQL driver.
+  const options = { parsers: { [types.DATE]: (value: string) => value } };
+  const pg = dataDir ? new PGlite(dataDir, options) : new PGlite(options);
 
   await pg.waitReady;
 

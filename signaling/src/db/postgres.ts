@@ -22,6 +22,11 @@ export async function openPostgres(connectionString: string): Promise<Database> 
     },
     async transaction<T>(work: (tx: Queryable) => Promise<T>) {
       const client = await pool.connect();
+      // A connection the server drops mid-transaction emits 'error' on the client; without a
+      // listener that would end the process. The failing query rejects and rolls back anyway.
+      const ignore = () => {};
+
+      client.on('error', ignore);
 
       try {
         await client.query('begin');
@@ -41,6 +46,7 @@ export async function openPostgres(connectionString: string): Promise<Database> 
         await client.query('rollback').catch(() => {});
         throw error;
       } finally {
+        client.off('error', ignore);
         client.release();
       }
     },

@@ -1,0 +1,441 @@
+import { randomUUID } from 'node:crypto';
+
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import { AuditLog } from '../audit/AuditLog.ts';
+import type { Caller } from '../careplan/CarePlanService.ts';
+import { CarePlanService } from '../careplan/CarePlanService.ts';
+import { DEMO, seedDemo } from '../demo/seed.ts';
+import type { ApplyPlanOperation } from '../protocol/index.ts';
+import type { TestPostgres } from '../testing/postgres.ts';
+import { startPostgres } from '../testing/postgres.ts';
+import type { Database } from './index.ts';
+import { openDatabase } from './index.ts';
+import { listMigrations, migrate } from './migrate.ts';
+import { openPglite } from './pglite.ts';
+import { openPostgres } from './postgres.ts';
+
+/*
+ * The schema, its migrations and the care-plan service, run alike on both drivers: embedded
+ * PGlite and a real PostgreSQL server, which alone runs transactions side by side.
+ */
+
+interface Driver {
+  name: string;
+  /** A fresh database, opened as Teamrom opens it: migrated to the latest version. */
+  open(): Promise<Database>;
+  /** A fresh database without any schema, not even schema_migrations. */
+  openEmpty(): Promise<Database>;
+}
+
+const log = pino({ level: 'silent' });
+const migrations = await listMigrations();
+const latest = Math.max(...migrations.map((m) => m.version));
+
+const KARI: Caller = { sub: 'person-kari' };
+const INGRID: Caller = { sub: 'person-ingrid' };
+const PER: Caller = { sub: 'person-per' };
+const ASTRID: Caller = { sub: 'person-astrid' };
+
+let server: TestPostgres;
+const opened: Database[] = [];
+
+const track = (db: Database) => {
+  opened.push(db);
+
+  return db;
+};
+
+const drivers: Driver[] = [
+  {
+    name: 'PGlite',
+    open: async () => track(await openDatabase({ dataDir: null })),
+    openEmpty: async () => track(await openPglite(undefined)),
+  },
+  {
+    name: 'PostgreSQL',
+    open: async () =>
+      track(await openDatabase({ databaseUrl: await server.createDatabase(), dataDir: null })),
+    openEmpty: async () => track(await openPostgres(await server.createDatabase())),
+  },
+];
+
+beforeAll(async () => {
+  server = await startPostgres();
+});
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((db) => db.close()));
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe.each(drivers)('$name', (driver) => {
+  describe('migrations', () => {
+    it('bring an empty database to the latest version, recording each file', async () => {
+      const db = await driver.openEmpty();
+
+      expect(await migrate(db)).toEqual(migrations.map((m) => m.version));
+      expect(
+        await db.query('select version, name from schema_migrations order by version'),
+      ).toEqual(migrations.map(({ version, name }) => ({ version, name })));
+    });
+
+    it('apply nothing and change nothing when run a second time', async () => {
+      const db = await driver.open();
+      const before = await schemaOf(db);
+
+      expect(await migrate(db)).toEqual([]);
+      expect(await schemaOf(db)).toEqual(before);
+    });
+
+    it.each(migrations)(
+      'keep every row written at version $version when migrating to the latest',
+      async ({ version }) => {
+        const db = await driver.openEmpty();
+
+        expect(await migrate(db, version)).toEqual(
+          migrations.filter((m) => m.version <= version).map((m) => m.version),
+        );
+
+        // NOTE: the seed and the service write what the latest schema expects. Once a migration
+        // changes what they write, seed the older versions here with SQL of their own time.
+        await writeDemoData(db);
+
+        const before = await everyRow(db);
+
+        for (const [table, rows] of before) {
+          expect(
+            rows.length,
+            `${table} is empty; keeping its rows would prove nothing`,
+          ).toBeGreaterThan(0);
+        }
+
+        expect(await migrate(db)).toEqual(
+          migrations.filter((m) => m.version > version).map((m) => m.version),
+        );
+
+        const after = await everyRow(db);
+
+        for (const [table, rows] of before) {
+          // A later migration may add columns; every value that was there must still be.
+          expect(after.get(table), table).toEqual(
+            expect.arrayContaining(rows.map((row) => expect.objectContaining(row))),
+          );
+        }
+        expect(await db.query('select max(version) as version from schema_migrations')).toEqual([
+          { version: latest },
+        ]);
+      },
+    );
+  });
+
+  describe('the care-plan service', () => {
+    let db: Database;
+    let service: CarePlanService;
+
+    beforeEach(async () => {
+      db = await driver.open();
+      await seedDemo(db);
+      service = new CarePlanService(db, new AuditLog(db, log));
+    });
+
+    const audited = () =>
+      db.query<{ actor_id: string; action: string; outcome: string }>(
+        'select actor_id, action, outcome from audit_events order by id',
+      );
+
+    it('reads the demo plan for a member of the care team', async () => {
+      const { plan, actor } = await service.open(KARI, DEMO.planId);
+
+      expect(actor).toMatchObject({ personId: 'person-kari', role: 'coordinator' });
+      expect(plan).toMatchObject({ id: DEMO.planId, patientId: DEMO.patientId, version: 0 });
+      expect(plan.goals.map((g) => g.id)).toEqual(['goal-walk', 'goal-breath', 'goal-social']);
+      expect(plan.actions.map((a) => a.id).sort()).toEqual([
+        'action-alarm',
+        'action-copd',
+        'action-meds',
+        'action-physio',
+      ]);
+      expect(await audited()).toEqual([
+        { actor_id: 'person-kari', action: 'careplan.read', outcome: 'success' },
+      ]);
+    });
+
+    it('adds an action as the next version of the plan', async () => {
+      const request = addAction(0, 'Ergoterapeut vurderer hjelpemidler i badet');
+      const { applied, plan, replayed } = await service.apply(INGRID, request);
+
+      expect(replayed).toBe(false);
+      expect(applied).toMatchObject({ version: 1, authorId: 'person-ingrid' });
+      expect(plan.version).toBe(1);
+      expect(plan.actions.at(-1)).toEqual({
+        id: request.operation.actionId,
+        description: 'Ergoterapeut vurderer hjelpemidler i badet',
+        responsible: 'municipality',
+        status: 'open',
+        goalId: 'goal-walk',
+        dueDate: '2027-02-01',
+        changedInVersion: 1,
+      });
+    });
+
+    it('sets the status of an action', async () => {
+      const { plan } = await service.apply(PER, setStatus(0, 'action-meds', 'done'));
+
+      expect(plan.version).toBe(1);
+      expect(plan.actions.find((a) => a.id === 'action-meds')).toMatchObject({
+        status: 'done',
+        changedInVersion: 1,
+      });
+    });
+
+    it('answers a replayed idempotency key with the first result and changes nothing', async () => {
+      const request = addAction(0);
+      const first = await service.apply(INGRID, request);
+      const again = await service.apply(INGRID, request);
+
+      expect(again.replayed).toBe(true);
+      expect(again.applied).toEqual(first.applied);
+      expect(again.plan).toEqual(first.plan);
+      expect(await count(db, 'plan_operations')).toBe(1);
+    });
+
+    it('refuses a stale change with plan_conflict and the current status', async () => {
+      await service.apply(INGRID, setStatus(0, 'action-physio', 'done'));
+
+      await expect(service.apply(PER, setStatus(0, 'action-physio', 'open'))).rejects.toMatchObject(
+        {
+          code: 'plan_conflict',
+          details: { actionId: 'action-physio', currentStatus: 'done', version: 1 },
+        },
+      );
+      expect((await service.open(PER, DEMO.planId)).plan.version).toBe(1);
+    });
+
+    it('audits every attempt to write with its outcome', async () => {
+      await service.apply(INGRID, setStatus(0, 'action-physio', 'done'));
+      await expect(service.apply(PER, setStatus(0, 'action-physio', 'open'))).rejects.toThrow();
+      await expect(service.apply(ASTRID, addAction(1))).rejects.toMatchObject({
+        code: 'forbidden',
+      });
+      await expect(service.apply({ sub: 'person-unknown' }, addAction(1))).rejects.toMatchObject({
+        code: 'forbidden',
+      });
+
+      expect(await audited()).toEqual([
+        { actor_id: 'person-ingrid', action: 'careplan.write', outcome: 'success' },
+        { actor_id: 'person-per', action: 'careplan.write', outcome: 'conflict' },
+        { actor_id: 'person-astrid', action: 'careplan.write', outcome: 'denied' },
+        { actor_id: 'person-unknown', action: 'careplan.write', outcome: 'denied' },
+      ]);
+    });
+
+    it('keeps audit_events append-only: UPDATE, DELETE and TRUNCATE are refused', async () => {
+      await service.open(KARI, DEMO.planId);
+
+      await expect(db.query("update audit_events set outcome = 'denied'")).rejects.toThrow(
+        'audit_events is append-only',
+      );
+      await expect(db.query('delete from audit_events')).rejects.toThrow(
+        'audit_events is append-only',
+      );
+      await expect(db.query('truncate audit_events')).rejects.toThrow(
+        'audit_events is append-only',
+      );
+      expect(await audited()).toEqual([
+        { actor_id: 'person-kari', action: 'careplan.read', outcome: 'success' },
+      ]);
+    });
+
+    it('gives 20 changes sent at once the versions 1 to 20, each exactly once', async () => {
+      const staff = [KARI, INGRID, PER, { sub: 'person-ola' }];
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          service.apply(staff[i % 4]!, addAction(0, `Tiltak ${i}`)),
+        ),
+      );
+      const versions = results.map((r) => r.applied.version).sort((a, b) => a - b);
+      const oneToTwenty = Array.from({ length: 20 }, (_, i) => i + 1);
+
+      expect(versions).toEqual(oneToTwenty);
+      expect(
+        (
+          await db.query<{ version: number }>(
+            'select version from plan_operations where plan_id = $1 order by version',
+            [DEMO.planId],
+          )
+        ).map((r) => r.version),
+      ).toEqual(oneToTwenty);
+      expect((await service.open(KARI, DEMO.planId)).plan.version).toBe(20);
+    });
+
+    it('records changes sent at once with times that follow their versions', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => service.apply(INGRID, addAction(0))),
+      );
+      const history = await db.query<{ version: number; applied_at: Date }>(
+        'select version, applied_at from plan_operations where plan_id = $1 order by version',
+        [DEMO.planId],
+      );
+      const times = history.map((op) => op.applied_at.getTime());
+
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+      expect(results.find((r) => r.applied.version === 20)?.plan.updatedAt).toBe(
+        history.at(-1)?.applied_at.toISOString(),
+      );
+    });
+
+    it('applies one idempotency key sent 10 times at once exactly once', async () => {
+      const request = addAction(0);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => service.apply(INGRID, request)),
+      );
+
+      expect(new Set(results.map((r) => r.applied.version))).toEqual(new Set([1]));
+      expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+      expect(await count(db, 'plan_operations')).toBe(1);
+      expect(await count(db, 'plan_actions')).toBe(5);
+    });
+
+    it('gives dates to the care plan as ISO strings', async () => {
+      const { plan } = await service.open(KARI, DEMO.planId);
+
+      expect(plan.actions.find((a) => a.id === 'action-physio')?.dueDate).toBe('2026-12-15');
+      expect(plan.goals.find((g) => g.id === 'goal-breath')?.targetDate).toBe('2027-01-15');
+      expect(plan.goals.find((g) => g.id === 'goal-social')?.targetDate).toBeNull();
+    });
+
+    it('gives a DATE column to a plain query as an ISO string', async () => {
+      expect(
+        await db.query("select due_date from plan_actions where id = 'action-physio'"),
+      ).toEqual([{ due_date: '2026-12-15' }]);
+      expect(
+        await db.query('select birth_date from patients where id = $1', [DEMO.patientId]),
+      ).toEqual([{ birth_date: '1942-03-14' }]);
+    });
+  });
+});
+
+describe('PostgreSQL shared by several Teamrom processes', () => {
+  // Two servers creating schema_migrations on an empty database at the same moment used to
+  // collide on pg_type's unique index; migrate() now takes an advisory lock first.
+  it('applies each migration exactly once when two processes migrate one database at once', async () => {
+    // The collision needs both to reach the catalog together, so give it several chances.
+    for (let round = 0; round < 20; round++) {
+      const url = await server.createDatabase();
+      const opening = [
+        openDatabase({ databaseUrl: url, dataDir: null }).then(track),
+        openDatabase({ databaseUrl: url, dataDir: null }).then(track),
+      ] as const;
+
+      // Both are awaited, so that neither is still migrating when the server stops.
+      await Promise.allSettled(opening);
+
+      const [first, second] = await Promise.all(opening);
+
+      expect(
+        await first.query('select version, name from schema_migrations order by version'),
+      ).toEqual(migrations.map(({ version, name }) => ({ version, name })));
+      expect(await second.query('select count(*)::int as n from schema_migrations')).toEqual([
+        { n: migrations.length },
+      ]);
+    }
+  });
+});
+
+function addAction(baseVersion: number, description = 'Hjemmebesøk av ergoterapeut') {
+  return {
+    planId: DEMO.planId,
+    baseVersion,
+    idempotencyKey: randomUUID(),
+    operation: {
+      type: 'action.add',
+      actionId: randomUUID(),
+      description,
+      responsible: 'municipality',
+      goalId: 'goal-walk',
+      dueDate: '2027-02-01',
+    },
+  } satisfies ApplyPlanOperation;
+}
+
+function setStatus(
+  baseVersion: number,
+  actionId: string,
+  status: 'open' | 'done',
+): ApplyPlanOperation {
+  return {
+    planId: DEMO.planId,
+    baseVersion,
+    idempotencyKey: randomUUID(),
+    operation: { type: 'action.setStatus', actionId, status },
+  };
+}
+
+/** The demo, and a read, writes and a refusal on its plan, so that every table holds rows. */
+async function writeDemoData(db: Database): Promise<void> {
+  const service = new CarePlanService(db, new AuditLog(db, log));
+
+  await seedDemo(db);
+  await service.open(KARI, DEMO.planId);
+  await service.apply(INGRID, addAction(0));
+  await service.apply(PER, setStatus(1, 'action-meds', 'done'));
+  await expect(service.apply(ASTRID, addAction(2))).rejects.toMatchObject({ code: 'forbidden' });
+}
+
+async function count(db: Database, table: string): Promise<number> {
+  const [row] = await db.query<{ n: number }>(`select count(*)::int as n from ${table}`);
+
+  return row!.n;
+}
+
+/** Tables, columns, constraints, indexes, triggers and the migration record, as stored. */
+async function schemaOf(db: Database) {
+  return {
+    columns: await db.query(
+      `select table_name, column_name, data_type, is_nullable, column_default
+         from information_schema.columns where table_schema = current_schema()
+        order by table_name, column_name`,
+    ),
+    constraints: await db.query(
+      `select conrelid::regclass::text as table_name, conname, pg_get_constraintdef(oid) as def
+         from pg_constraint where connamespace = current_schema()::regnamespace
+        order by 1, 2`,
+    ),
+    indexes: await db.query(
+      `select indexname, indexdef from pg_indexes where schemaname = current_schema() order by 1`,
+    ),
+    triggers: await db.query(
+      `select tgrelid::regclass::text as table_name, tgname from pg_trigger
+        where not tgisinternal order by 1, 2`,
+    ),
+    migrations: await db.query('select * from schema_migrations order by version'),
+  };
+}
+
+/** Every row of every table, as JSON, keyed by table name. */
+async function everyRow(db: Database): Promise<Map<string, Record<string, unknown>[]>> {
+  const tables = await db.query<{ table_name: string }>(
+    `select table_name from information_schema.tables
+      where table_schema = current_schema() and table_type = 'BASE TABLE'
+      order by table_name`,
+  );
+  const rows = new Map<string, Record<string, unknown>[]>();
+
+  for (const { table_name: table } of tables) {
+    const result = await db.query<{ row: Record<string, unknown> }>(
+      `select to_jsonb(t) as row from "${table}" t`,
+    );
+
+    rows.set(
+      table,
+      result.map((r) => r.row),
+    );
+  }
+
+  return rows;
+}
