@@ -2,11 +2,12 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { chown, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
 import pg from 'pg';
+
+import { freePort } from './ports.ts';
 
 export interface TestPostgres {
   /** A database made for this test file, empty. */
@@ -274,19 +275,6 @@ function killPostmaster(dataDir: string): void {
   } catch {
     // No pid file, or the process is gone already: nothing is left to stop.
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function tail(file: string, lines = 20): Promise<string> {
