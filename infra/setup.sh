@@ -58,7 +58,8 @@ bash infra/mediasoup-worker/build.sh >/dev/null
 web_hash=$(
   {
     echo "$lock_hash"
-    find web-client/src web-client/index.html web-client/vite.config.ts signaling/src/protocol \
+    find web-client/src web-client/scripts web-client/index.html web-client/vite.config.ts \
+      web-client/package.json signaling/src/protocol \
       -type f -print0 | sort -z | xargs -0 sha256sum
   } | sha256sum | cut -c1-16
 )

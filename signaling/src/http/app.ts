@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
 import type { MediaNode } from '@teamrom/sfu-server';
-import compression from 'compression';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
@@ -39,8 +38,6 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(securityHeaders);
-  // Brotli or gzip: a patient on a weak rural link downloads about a fifth of the bytes.
-  app.use(compression());
   app.use(express.json({ limit: '64kb' }));
 
   app.get('/healthz', async (_req, res) => {
@@ -143,14 +140,47 @@ function serveWebClient(app: express.Express, distDir: string, log: Logger): voi
     return;
   }
 
-  app.use(
-    '/assets',
-    express.static(path.join(distDir, 'assets'), { immutable: true, maxAge: '365d', index: false }),
-  );
-  app.use(express.static(distDir, { index: false, maxAge: 0 }));
-  app.get(/^\/(m\/[^/]+\/?)?$/, (_req, res) => {
-    res.set('Cache-Control', 'no-cache').sendFile(index);
+  const sendPrecompressed = precompressedSender(distDir);
+  const assets = path.join(distDir, 'assets');
+
+  app.use('/assets', (req, res, next) => {
+    res.set('Cache-Control', 'public, max-age=31536000, immutable');
+    if (!sendPrecompressed(req, res, path.join(assets, req.path))) next();
   });
+  app.use('/assets', express.static(assets, { immutable: true, maxAge: '365d', index: false }));
+  app.use(express.static(distDir, { index: false, maxAge: 0 }));
+  app.get(/^\/(m\/[^/]+\/?)?$/, (req, res) => {
+    res.set('Cache-Control', 'no-cache');
+    if (!sendPrecompressed(req, res, index)) res.sendFile(index);
+  });
+}
+
+/**
+ * Sends the build's Brotli or gzip copy of a file (made once by web-client/scripts/precompress.mjs)
+ * to a browser that accepts it, so that nothing is compressed per request. Answers false, sending
+ * nothing, when there is no such copy or the browser takes neither.
+ */
+function precompressedSender(distDir: string) {
+  // Only files of the build are ever looked up, so a path from a request cannot reach outside it.
+  const copies = new Set(
+    readdirSync(distDir, { recursive: true, encoding: 'utf8' })
+      .filter((file) => /\.(br|gz)$/.test(file))
+      .map((file) => path.join(distDir, file)),
+  );
+
+  return (req: Request, res: Response, file: string): boolean => {
+    res.vary('Accept-Encoding');
+
+    const encoding = req.acceptsEncodings('br', 'gzip');
+    const copy = encoding ? `${file}.${encoding === 'br' ? 'br' : 'gz'}` : null;
+
+    if (!copy || !copies.has(copy)) return false;
+
+    res.type(path.extname(file)).set('Content-Encoding', encoding as string);
+    res.sendFile(copy);
+
+    return true;
+  };
 }
 
 function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
