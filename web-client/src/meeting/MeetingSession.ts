@@ -96,7 +96,6 @@ export class MeetingSession {
   #joinAttempt = 0;
   #retryDelayMs = FIRST_RETRY_DELAY_MS;
   #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
-  #hasJoinedOnce = false;
 
   constructor(meetingId: string, token: string) {
     this.#meetingId = meetingId;
@@ -225,7 +224,6 @@ export class MeetingSession {
       if (attempt !== this.#joinAttempt) return;
 
       await this.#setUpMedia(reply);
-      this.#hasJoinedOnce = true;
       this.#retryDelayMs = FIRST_RETRY_DELAY_MS;
     } catch (error) {
       if (attempt !== this.#joinAttempt) return;
@@ -589,10 +587,6 @@ export class MeetingSession {
     for (const track of this.state.get().localStream?.getTracks() ?? []) track.stop();
     this.socket.disconnect();
     this.state.update({ status, reason, participants: [], localStream: null });
-  }
-
-  get hasJoinedOnce(): boolean {
-    return this.#hasJoinedOnce;
   }
 }
 
