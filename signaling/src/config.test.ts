@@ -79,6 +79,20 @@ describe('loadConfig', () => {
     for (const no of ['0', 'false', 'No', 'off']) expect(loadConfig({ DEMO: no }).demo).toBe(false);
   });
 
+  it('renews tokens for an hour at a time, for at most twelve hours, unless told otherwise', () => {
+    expect(loadConfig({})).toMatchObject({ tokenSeconds: 3600, maxSessionSeconds: 43200 });
+    expect(loadConfig({ TOKEN_SECONDS: '5', MAX_SESSION_SECONDS: '28800' })).toMatchObject({
+      tokenSeconds: 5,
+      maxSessionSeconds: 28800,
+    });
+  });
+
+  it('refuses a token lifetime or session length out of range', () => {
+    expect(configError({ TOKEN_SECONDS: '0' }).message).toMatch(/^TOKEN_SECONDS /);
+    expect(configError({ TOKEN_SECONDS: '86401' }).message).toMatch(/^TOKEN_SECONDS /);
+    expect(configError({ MAX_SESSION_SECONDS: '1h' }).message).toMatch(/^MAX_SESSION_SECONDS /);
+  });
+
   it('refuses a PORT that is not a number', () => {
     expect(configError({ PORT: 'abc' }).message).toBe(
       'PORT must be a whole number from 0 to 65535, not "abc"',

@@ -10,6 +10,10 @@ export interface Config {
   databaseUrl: string | undefined;
   /** HMAC secret for access tokens; when unset, one is generated and kept in dataDir. */
   jwtSecret: string | undefined;
+  /** Lifetime of a renewed access token, in seconds. */
+  tokenSeconds: number;
+  /** How long renewals keep a person's access going after their link was signed, in seconds. */
+  maxSessionSeconds: number;
   /** Base URL printed in join links. */
   publicUrl: string | undefined;
   demo: boolean;
@@ -66,6 +70,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.DATA_DIR || './data'),
     databaseUrl: env.DATABASE_URL || undefined,
     jwtSecret: env.JWT_SECRET || undefined,
+    tokenSeconds: integer(env, 'TOKEN_SECONDS', 60 * 60, 5, 24 * 60 * 60),
+    maxSessionSeconds: integer(env, 'MAX_SESSION_SECONDS', 12 * 60 * 60, 10, 7 * 24 * 60 * 60),
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, '') || undefined,
     demo: flag(env, 'DEMO', true),
     webDistDir: path.resolve(env.WEB_DIST_DIR || path.join(REPO_ROOT, 'web-client', 'dist')),

@@ -4,10 +4,12 @@ import type { AddressInfo } from 'node:net';
 import type { MediaNode } from '@teamrom/sfu-server';
 import { LocalMediaNode } from '@teamrom/sfu-server';
 
+import { AccessLog } from './audit/AccessLog.ts';
 import { AuditLog } from './audit/AuditLog.ts';
 import { TokenService } from './auth/tokens.ts';
 import { CarePlanService } from './careplan/CarePlanService.ts';
 import type { Config } from './config.ts';
+import { ConsentService } from './consent/ConsentService.ts';
 import type { Database } from './db/index.ts';
 import { openDatabase } from './db/index.ts';
 import { DEMO, seedDemo } from './demo/seed.ts';
@@ -50,6 +52,8 @@ export async function startServer(
   });
   const tokens = await TokenService.fromConfig(config.jwtSecret, config.dataDir, {
     acceptsDemo: config.demo,
+    renewedSeconds: config.tokenSeconds,
+    maxSessionSeconds: config.maxSessionSeconds,
   });
   const media = await LocalMediaNode.create(
     {
@@ -66,6 +70,8 @@ export async function startServer(
 
   const audit = new AuditLog(db, log);
   const carePlans = new CarePlanService(db, audit);
+  const consents = new ConsentService(db, audit);
+  const accessLog = new AccessLog(db, audit);
   const httpServer = createServer();
   const io = createSocketServer(httpServer);
   const meetings = new MeetingService({ db, media, audit, io, log });
@@ -82,7 +88,7 @@ export async function startServer(
       url:
         `${baseUrl}/m/${DEMO.meetingId}#token=` +
         tokens.sign(
-          { sub: person.id, role: person.role, meetingId: DEMO.meetingId },
+          { sub: person.id, role: person.role, meetingId: DEMO.meetingId, demo: true },
           DEMO_LINK_SECONDS,
         ),
     }));
@@ -96,13 +102,13 @@ export async function startServer(
     webDistDir: config.webDistDir,
     demoLinks: config.demo ? makeDemoLinks : null,
     publicUrl: config.publicUrl,
-    onPlanChanged: ({ planId, applied, plan }) => {
-      io.to(planRoom(planId)).emit('careplan:changed', { ...applied, plan });
+    onPlanChanged: ({ planId, applied }) => {
+      io.to(planRoom(planId)).emit('careplan:changed', applied);
     },
   });
 
   httpServer.on('request', app);
-  attachGateway({ io, tokens, meetings, carePlans, media, metrics, log });
+  attachGateway({ io, tokens, meetings, carePlans, consents, accessLog, media, metrics, log });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

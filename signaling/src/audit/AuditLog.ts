@@ -1,7 +1,19 @@
 import type { Queryable } from '../db/index.ts';
 import type { Logger } from '../logger.ts';
 
-export type AuditAction = 'careplan.read' | 'careplan.write' | 'meeting.join' | 'meeting.leave';
+export type AuditAction =
+  | 'careplan.read'
+  | 'careplan.write'
+  | 'careplan.history'
+  | 'consent.read'
+  | 'consent.grant'
+  | 'consent.withdraw'
+  | 'audit.read'
+  | 'fhir.read'
+  | 'fhir.export'
+  | 'fhir.import'
+  | 'meeting.join'
+  | 'meeting.leave';
 
 export type AuditOutcome = 'success' | 'denied' | 'conflict' | 'error';
 

@@ -43,7 +43,9 @@ describe('TokenService', () => {
       role: 'nurse',
       meetingId: 'demo',
       exp: expect.any(Number),
+      authTime: expect.any(Number),
     });
+    expect(verified.authTime).toBeGreaterThanOrEqual(nowSeconds() - 1);
     expect(verified.exp).toBeGreaterThanOrEqual(nowSeconds() + 598);
     expect(verified.exp).toBeLessThanOrEqual(nowSeconds() + 600);
   });
@@ -162,6 +164,139 @@ describe('TokenService', () => {
   it('refuses a secret shorter than 32 characters', () => {
     expect(() => new TokenService('x'.repeat(31))).toThrow(/at least 32 characters/);
     expect(() => new TokenService('x'.repeat(32))).not.toThrow();
+  });
+});
+
+describe('renewal', () => {
+  const HOUR = 60 * 60;
+  const renewing = new TokenService(SECRET, { renewedSeconds: HOUR, maxSessionSeconds: 12 * HOUR });
+
+  /** A token signed as Teamrom does, with the claims given. */
+  const signed = (claims: object) =>
+    jwt.sign({ iat: nowSeconds(), ...claims }, SECRET, { algorithm: 'HS256', issuer: 'teamrom' });
+
+  /** The error renew() throws for `token`; fails the test if it renews. */
+  function renewalRefusal(token: string): AppError {
+    try {
+      renewing.renew(renewing.verify(token));
+    } catch (error) {
+      expect(error).toBeInstanceOf(AppError);
+
+      return error as AppError;
+    }
+
+    throw new Error('the token was renewed');
+  }
+
+  it('gives a fresh token with exactly the same claims, for the renewed lifetime', () => {
+    const link = renewing.sign(
+      { sub: 'person-kari', role: 'coordinator', meetingId: 'demo', demo: true },
+      300,
+    );
+    const before = renewing.verify(link);
+
+    const renewed = renewing.renew(before);
+    const after = renewing.verify(renewed.token);
+
+    expect(after).toEqual({ ...before, exp: renewed.exp });
+    expect(renewed.exp).toBeGreaterThanOrEqual(nowSeconds() + HOUR - 1);
+    expect(renewed.exp).toBeLessThanOrEqual(nowSeconds() + HOUR);
+  });
+
+  it('copies no claim beyond the person, role, meeting and demo mark', () => {
+    const link = signed({
+      sub: 'person-ola',
+      role: 'nurse',
+      scope: 'admin',
+      exp: nowSeconds() + 60,
+    });
+
+    const renewed = renewing.renew(renewing.verify(link));
+
+    expect(Object.keys(jwt.decode(renewed.token) as object).sort()).toEqual(
+      ['sub', 'role', 'auth_time', 'exp', 'iat', 'iss'].sort(),
+    );
+  });
+
+  it('keeps the time access was first given through a chain of renewals', () => {
+    const authTime = nowSeconds() - 3 * HOUR;
+    let token = signed({
+      sub: 'person-ola',
+      role: 'nurse',
+      auth_time: authTime,
+      exp: nowSeconds() + 60,
+    });
+
+    for (let i = 0; i < 3; i++) token = renewing.renew(renewing.verify(token)).token;
+
+    expect(renewing.verify(token).authTime).toBe(authTime);
+    expect(jwt.decode(token)).toMatchObject({ auth_time: authTime });
+  });
+
+  it('ends a renewed token no later than the longest session allows', () => {
+    const authTime = nowSeconds() - 12 * HOUR + 600;
+    const token = signed({
+      sub: 'person-ola',
+      role: 'nurse',
+      auth_time: authTime,
+      exp: nowSeconds() + 60,
+    });
+
+    expect(renewing.renew(renewing.verify(token)).exp).toBe(authTime + 12 * HOUR);
+  });
+
+  it('counts the longest session from when the link was signed', () => {
+    const link = signed({
+      sub: 'person-ola',
+      role: 'nurse',
+      iat: nowSeconds() - 12 * HOUR - 1,
+      exp: nowSeconds() + 600,
+    });
+
+    expect(renewalRefusal(link)).toMatchObject({
+      code: 'unauthorized',
+      message: 'the session has reached its longest allowed length',
+    });
+  });
+
+  it('refuses once the longest session is over, even with time left on the token', () => {
+    const token = signed({
+      sub: 'person-ola',
+      role: 'nurse',
+      auth_time: nowSeconds() - 12 * HOUR,
+      exp: nowSeconds() + 600,
+    });
+
+    expect(renewalRefusal(token)).toMatchObject({
+      code: 'unauthorized',
+      message: 'the session has reached its longest allowed length',
+    });
+  });
+
+  it('refuses a token that expired after it was verified', () => {
+    const verified = renewing.verify(renewing.sign({ sub: 'person-ola', role: 'nurse' }, 60));
+
+    expect(() => renewing.renew({ ...verified, exp: nowSeconds() })).toThrow(
+      expect.objectContaining({ code: 'unauthorized', message: 'the access token has expired' }),
+    );
+  });
+
+  it('refuses, as not valid, a token that does not say when access was given', () => {
+    const timeless = jwt.sign({ sub: 'person-ola', role: 'nurse' }, SECRET, {
+      algorithm: 'HS256',
+      issuer: 'teamrom',
+      expiresIn: 600,
+      noTimestamp: true,
+    });
+    const garbled = signed({
+      sub: 'person-ola',
+      role: 'nurse',
+      auth_time: 'yesterday',
+      exp: nowSeconds() + 60,
+    });
+
+    expect(refusal(renewing, timeless).code).toBe('unauthorized');
+    expect(refusal(renewing, garbled).code).toBe('unauthorized');
   });
 });
 

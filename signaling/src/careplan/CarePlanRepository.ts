@@ -1,36 +1,24 @@
 import type { Queryable } from '../db/index.ts';
 import type {
-  ActionStatus,
   CarePlan,
-  CarePlanAction,
-  Goal,
+  PlanDirectory,
+  PlanFacts,
+  PlanHistoryEntry,
   PlanOperation,
-  ResponsibleParty,
 } from '../protocol/index.ts';
+
+/** A snapshot of the plan's document is kept every this many versions, to read old versions fast. */
+export const SNAPSHOT_EVERY = 50;
+
+/** The plan minus what lives in columns of its own. */
+type PlanDocument = Omit<CarePlan, 'id' | 'patientId' | 'version' | 'updatedAt'>;
 
 interface PlanRow {
   id: string;
   patient_id: string;
   version: number;
-  what_matters: string;
+  document: PlanDocument | string;
   updated_at: Date | string;
-}
-
-interface GoalRow {
-  id: string;
-  description: string;
-  priority: Goal['priority'];
-  target_date: string | null;
-}
-
-interface ActionRow {
-  id: string;
-  description: string;
-  responsible: ResponsibleParty;
-  status: ActionStatus;
-  goal_id: string | null;
-  due_date: string | null;
-  changed_version: number;
 }
 
 export interface StoredOperation {
@@ -42,7 +30,27 @@ export interface StoredOperation {
 
 const iso = (value: Date | string) => new Date(value).toISOString();
 
-/** SQL for care plans. Callers pass the transaction to use. */
+/** PGlite hands jsonb back parsed; some pg set-ups hand it back as text. */
+const json = <T>(value: T | string): T =>
+  typeof value === 'string' ? (JSON.parse(value) as T) : value;
+
+function toPlan(row: PlanRow): CarePlan {
+  return {
+    id: row.id,
+    patientId: row.patient_id,
+    version: row.version,
+    updatedAt: iso(row.updated_at),
+    ...json(row.document),
+  };
+}
+
+function toDocument(plan: CarePlan): string {
+  const { id: _id, patientId: _patient, version: _version, updatedAt: _at, ...document } = plan;
+
+  return JSON.stringify(document satisfies PlanDocument);
+}
+
+/** SQL for care plans. Callers pass the connection or transaction to use. */
 export const carePlanRepository = {
   async patientOf(db: Queryable, planId: string): Promise<string | null> {
     const rows = await db.query<{ patient_id: string }>(
@@ -63,57 +71,37 @@ export const carePlanRepository = {
   },
 
   async load(db: Queryable, planId: string): Promise<CarePlan | null> {
-    const [plan] = await db.query<PlanRow>(
-      'select id, patient_id, version, what_matters, updated_at from care_plans where id = $1',
+    const [row] = await db.query<PlanRow>(
+      'select id, patient_id, version, document, updated_at from care_plans where id = $1',
       [planId],
     );
 
-    if (!plan) return null;
-
-    const goals = await db.query<GoalRow>(
-      `select id, description, priority, target_date::text as target_date
-         from goals where plan_id = $1 order by position, id`,
-      [planId],
-    );
-    const actions = await db.query<ActionRow>(
-      `select id, description, responsible, status, goal_id, due_date::text as due_date,
-              changed_version
-         from plan_actions where plan_id = $1 order by created_version, created_at, id`,
-      [planId],
-    );
-
-    return {
-      id: plan.id,
-      patientId: plan.patient_id,
-      version: plan.version,
-      whatMatters: plan.what_matters,
-      updatedAt: iso(plan.updated_at),
-      goals: goals.map((g): Goal => ({
-        id: g.id,
-        description: g.description,
-        priority: g.priority,
-        targetDate: g.target_date,
-      })),
-      actions: actions.map((a): CarePlanAction => ({
-        id: a.id,
-        description: a.description,
-        responsible: a.responsible,
-        status: a.status,
-        goalId: a.goal_id,
-        dueDate: a.due_date,
-        changedInVersion: a.changed_version,
-      })),
-    };
+    return row ? toPlan(row) : null;
   },
 
-  /** Locks the plan row for the rest of the transaction and returns its version. */
-  async lockVersion(tx: Queryable, planId: string): Promise<number | null> {
-    const rows = await tx.query<{ version: number }>(
-      'select version from care_plans where id = $1 for update',
+  /** Loads the plan and locks its row for the rest of the transaction. */
+  async loadForUpdate(tx: Queryable, planId: string): Promise<CarePlan | null> {
+    const [row] = await tx.query<PlanRow>(
+      `select id, patient_id, version, document, updated_at from care_plans
+        where id = $1 for update`,
       [planId],
     );
 
-    return rows[0]?.version ?? null;
+    return row ? toPlan(row) : null;
+  },
+
+  /** A new plan, at version 0, with its first snapshot. */
+  async insert(tx: Queryable, plan: CarePlan): Promise<void> {
+    await tx.query(
+      `insert into care_plans (id, patient_id, version, document, updated_at)
+       values ($1, $2, $3, $4, $5)`,
+      [plan.id, plan.patientId, plan.version, toDocument(plan), plan.updatedAt],
+    );
+    await tx.query('insert into plan_snapshots (plan_id, version, document) values ($1, $2, $3)', [
+      plan.id,
+      plan.version,
+      toDocument(plan),
+    ]);
   },
 
   async findOperation(
@@ -137,91 +125,196 @@ export const carePlanRepository = {
 
     return {
       version: row.version,
-      operation: typeof row.operation === 'string' ? JSON.parse(row.operation) : row.operation,
+      operation: json(row.operation),
       authorId: row.author_id,
       appliedAt: iso(row.applied_at),
     };
   },
 
-  async action(
+  /**
+   * The time to stamp the next operation with. clock_timestamp(), not now(): now() is when the
+   * transaction began, before it waited for the plan's lock, so a change that waited longer would
+   * be stamped earlier than the one before it.
+   */
+  async clock(tx: Queryable): Promise<string> {
+    const [row] = await tx.query<{ at: Date | string }>('select clock_timestamp() as at');
+
+    return iso(row!.at);
+  },
+
+  /** Stores the plan as changed by one operation, and the operation itself. */
+  async saveOperation(
     tx: Queryable,
-    planId: string,
-    actionId: string,
-  ): Promise<{ status: ActionStatus; changedVersion: number } | null> {
-    const rows = await tx.query<{ status: ActionStatus; changed_version: number }>(
-      'select status, changed_version from plan_actions where plan_id = $1 and id = $2',
-      [planId, actionId],
-    );
-    const row = rows[0];
-
-    return row ? { status: row.status, changedVersion: row.changed_version } : null;
-  },
-
-  async goalExists(tx: Queryable, planId: string, goalId: string): Promise<boolean> {
-    const rows = await tx.query('select 1 from goals where plan_id = $1 and id = $2', [
-      planId,
-      goalId,
-    ]);
-
-    return rows.length > 0;
-  },
-
-  async actionIdTaken(tx: Queryable, actionId: string): Promise<boolean> {
-    return (await tx.query('select 1 from plan_actions where id = $1', [actionId])).length > 0;
-  },
-
-  async insertAction(
-    tx: Queryable,
-    planId: string,
-    version: number,
-    op: Extract<PlanOperation, { type: 'action.add' }>,
-  ): Promise<void> {
-    await tx.query(
-      `insert into plan_actions
-         (id, plan_id, goal_id, description, responsible, status, due_date,
-          created_version, changed_version)
-       values ($1, $2, $3, $4, $5, 'open', $6, $7, $7)`,
-      [op.actionId, planId, op.goalId, op.description, op.responsible, op.dueDate, version],
-    );
-  },
-
-  async setActionStatus(
-    tx: Queryable,
-    planId: string,
-    version: number,
-    actionId: string,
-    status: ActionStatus,
-  ): Promise<void> {
-    await tx.query(
-      `update plan_actions set status = $3, changed_version = $4 where plan_id = $1 and id = $2`,
-      [planId, actionId, status, version],
-    );
-  },
-
-  async recordOperation(
-    tx: Queryable,
-    planId: string,
-    version: number,
+    plan: CarePlan,
     idempotencyKey: string,
     authorId: string,
     operation: PlanOperation,
-  ): Promise<string> {
-    // clock_timestamp(), not now(): now() is when the transaction began, before it waited for the
-    // plan's lock, so a change that waited longer would be stamped earlier than the one before it.
-    const rows = await tx.query<{ applied_at: Date | string }>(
+  ): Promise<void> {
+    await tx.query(
       `insert into plan_operations
          (plan_id, version, idempotency_key, author_id, operation, applied_at)
-       values ($1, $2, $3, $4, $5, clock_timestamp()) returning applied_at`,
-      [planId, version, idempotencyKey, authorId, JSON.stringify(operation)],
+       values ($1, $2, $3, $4, $5, $6)`,
+      [plan.id, plan.version, idempotencyKey, authorId, JSON.stringify(operation), plan.updatedAt],
+    );
+    await tx.query(
+      'update care_plans set version = $2, document = $3, updated_at = $4 where id = $1',
+      [plan.id, plan.version, toDocument(plan), plan.updatedAt],
     );
 
-    await tx.query(
-      `update care_plans set version = $2, updated_at = (
-         select applied_at from plan_operations where plan_id = $1 and version = $2
-       ) where id = $1`,
+    if (plan.version % SNAPSHOT_EVERY === 0) {
+      await tx.query(
+        'insert into plan_snapshots (plan_id, version, document) values ($1, $2, $3)',
+        [plan.id, plan.version, toDocument(plan)],
+      );
+    }
+  },
+
+  /** The latest snapshot at or before `version`, and the operations after it up to `version`. */
+  async replayFrom(
+    db: Queryable,
+    planId: string,
+    version: number,
+  ): Promise<{ snapshot: CarePlan; operations: StoredOperation[] } | null> {
+    const [snapshot] = await db.query<PlanRow>(
+      `select s.plan_id as id, p.patient_id, s.version, s.document,
+              coalesce(o.applied_at, p.updated_at) as updated_at
+         from plan_snapshots s
+         join care_plans p on p.id = s.plan_id
+         left join plan_operations o on o.plan_id = s.plan_id and o.version = s.version
+        where s.plan_id = $1 and s.version <= $2
+        order by s.version desc limit 1`,
       [planId, version],
     );
 
-    return iso(rows[0]!.applied_at);
+    if (!snapshot) return null;
+
+    const operations = await db.query<{
+      version: number;
+      operation: PlanOperation | string;
+      author_id: string;
+      applied_at: Date | string;
+    }>(
+      `select version, operation, author_id, applied_at from plan_operations
+        where plan_id = $1 and version > $2 and version <= $3 order by version`,
+      [planId, snapshot.version, version],
+    );
+
+    return {
+      snapshot: toPlan(snapshot),
+      operations: operations.map((o) => ({
+        version: o.version,
+        operation: json(o.operation),
+        authorId: o.author_id,
+        appliedAt: iso(o.applied_at),
+      })),
+    };
+  },
+
+  /** Every operation of the plan, newest first, with who made it and in what role. */
+  async history(db: Queryable, planId: string): Promise<PlanHistoryEntry[]> {
+    const rows = await db.query<{
+      version: number;
+      operation: PlanOperation | string;
+      author_id: string;
+      applied_at: Date | string;
+      author_name: string;
+      author_role: string | null;
+    }>(
+      `select o.version, o.operation, o.author_id, o.applied_at,
+              p.display_name as author_name,
+              coalesce(
+                case when pt.person_id = o.author_id then 'patient' end,
+                (select m.role from care_team_members m
+                  where m.patient_id = cp.patient_id and m.person_id = o.author_id
+                  order by m.period_start desc limit 1)
+              ) as author_role
+         from plan_operations o
+         join care_plans cp on cp.id = o.plan_id
+         join patients pt on pt.id = cp.patient_id
+         join persons p on p.id = o.author_id
+        where o.plan_id = $1
+        order by o.version desc`,
+      [planId],
+    );
+
+    return rows.map((r) => ({
+      planId,
+      version: r.version,
+      operation: json(r.operation),
+      authorId: r.author_id,
+      appliedAt: iso(r.applied_at),
+      authorName: r.author_name,
+      authorRole: r.author_role,
+    }));
+  },
+
+  /** What the plan's rules need to know from outside it. */
+  async facts(db: Queryable, patientId: string): Promise<PlanFacts> {
+    const [row] = await db.query<{ has_coordinator: boolean; has_plan_consent: boolean }>(
+      `select
+         exists (select 1 from care_team_members
+                  where patient_id = $1 and role = 'coordinator'
+                    and period_start <= current_date
+                    and (period_end is null or period_end >= current_date)) as has_coordinator,
+         exists (select 1 from consents
+                  where patient_id = $1 and scope = 'individual_plan'
+                    and withdrawn_at is null) as has_plan_consent`,
+      [patientId],
+    );
+
+    return { hasCoordinator: row!.has_coordinator, hasPlanConsent: row!.has_plan_consent };
+  },
+
+  /**
+   * The names behind the ids a plan refers to: everyone in the patient's care, past and present,
+   * and every organisation of the team or named as responsible.
+   */
+  async directory(db: Queryable, plan: CarePlan): Promise<PlanDirectory> {
+    const personIds = [
+      ...plan.actions.flatMap((a) => (a.responsible.kind === 'person' ? [a.responsible.id] : [])),
+      ...plan.notes.map((n) => n.authorId),
+      ...plan.goals.flatMap((g) => g.evaluations.map((e) => e.authorId)),
+    ];
+    const organisationIds = plan.actions.flatMap((a) =>
+      a.responsible.kind === 'organisation' ? [a.responsible.id] : [],
+    );
+    const persons = await db.query<{
+      id: string;
+      display_name: string;
+      role: string | null;
+      organisation: string | null;
+    }>(
+      `select p.id, p.display_name,
+              coalesce(case when pt.person_id = p.id then 'patient' end, m.role,
+                       case when r.person_id is not null then 'relative' end) as role,
+              nullif(concat_ws(', ', o.unit, o.name), '') as organisation
+         from persons p
+         left join patients pt on pt.id = $1 and pt.person_id = p.id
+         left join care_team_members m on m.patient_id = $1 and m.person_id = p.id
+         left join related_persons r on r.patient_id = $1 and r.person_id = p.id
+         left join organisations o on o.id = coalesce(m.organisation_id, p.organisation_id)
+        where pt.person_id is not null or m.person_id is not null or r.person_id is not null
+           or p.id = any($2::text[])`,
+      [plan.patientId, personIds],
+    );
+    const organisations = await db.query<{ id: string; name: string }>(
+      `select o.id, nullif(concat_ws(', ', o.unit, o.name), '') as name
+         from organisations o
+        where o.id = any($2::text[])
+           or o.id in (select coalesce(m.organisation_id, p.organisation_id)
+                         from care_team_members m join persons p on p.id = m.person_id
+                        where m.patient_id = $1)`,
+      [plan.patientId, organisationIds],
+    );
+
+    return {
+      persons: Object.fromEntries(
+        persons.map((p) => [
+          p.id,
+          { name: p.display_name, role: p.role, organisation: p.organisation },
+        ]),
+      ),
+      organisations: Object.fromEntries(organisations.map((o) => [o.id, { name: o.name }])),
+    };
   },
 };

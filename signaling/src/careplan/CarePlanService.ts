@@ -1,16 +1,28 @@
-import type { Actor } from '../access/CareTeamAccess.ts';
-import { CareTeamAccess, canEditPlan } from '../access/CareTeamAccess.ts';
-import type { AuditLog } from '../audit/AuditLog.ts';
+import { randomUUID } from 'node:crypto';
+
+import type { Actor, Caller } from '../access/CareTeamAccess.ts';
+import { CareTeamAccess, isStaff, planAccessFor } from '../access/CareTeamAccess.ts';
+import type { AuditAction, AuditLog } from '../audit/AuditLog.ts';
 import type { Database } from '../db/index.ts';
 import { AppError } from '../errors.ts';
-import type { ApplyPlanOperation, CarePlan, PlanOperationApplied } from '../protocol/index.ts';
+import type {
+  ApplyPlanOperation,
+  CarePlan,
+  OpenedPlan,
+  PlanHistoryEntry,
+  PlanOperation,
+  PlanOperationApplied,
+} from '../protocol/index.ts';
+import {
+  PlanRuleError,
+  checkOperation,
+  emptyPlan,
+  missingIndividualPlanParts,
+  reduce,
+} from '../protocol/index.ts';
 import { carePlanRepository as repo } from './CarePlanRepository.ts';
 
-/** Who asks, as their access token says: the person, and the one meeting a link is limited to. */
-export interface Caller {
-  sub: string;
-  meetingId?: string;
-}
+export type { Caller } from '../access/CareTeamAccess.ts';
 
 export interface ApplyResult {
   applied: PlanOperationApplied;
@@ -18,6 +30,9 @@ export interface ApplyResult {
   /** True when the idempotency key had been applied before and nothing changed now. */
   replayed: boolean;
 }
+
+/** What the patient writes in their own words; everything else in the plan is the team's. */
+const OWN_WORDS: ReadonlySet<PlanOperation['type']> = new Set(['section.set', 'note.add']);
 
 /**
  * Reads and changes care plans for the people allowed to, auditing every attempt. Each change is
@@ -27,148 +42,211 @@ export interface ApplyResult {
 export class CarePlanService {
   readonly #db: Database;
   readonly #audit: AuditLog;
+  readonly #access: CareTeamAccess;
 
   constructor(db: Database, audit: AuditLog) {
     this.#db = db;
     this.#audit = audit;
+    this.#access = new CareTeamAccess(db);
   }
 
-  async open(caller: Caller, planId: string): Promise<{ plan: CarePlan; actor: Actor }> {
-    const actor = await this.#authorise(caller, planId, 'careplan.read');
-    const plan = await repo.load(this.#db, planId);
+  get access(): CareTeamAccess {
+    return this.#access;
+  }
 
-    if (!plan) throw new AppError('not_found', 'no such care plan');
+  async planIdOf(patientId: string): Promise<string | null> {
+    return repo.planIdOf(this.#db, patientId);
+  }
 
-    await this.#audit.record({ ...auditActor(actor), action: 'careplan.read', outcome: 'success' });
+  async patientOf(planId: string): Promise<string | null> {
+    return repo.patientOf(this.#db, planId);
+  }
 
-    return { plan, actor };
+  async open(caller: Caller, planId: string): Promise<OpenedPlan> {
+    const { plan, actor } = await this.#read(caller, planId, 'careplan.read');
+    const [facts, directory] = await Promise.all([
+      repo.facts(this.#db, plan.patientId),
+      repo.directory(this.#db, plan),
+    ]);
+
+    return {
+      plan,
+      access: planAccessFor(actor.role),
+      directory,
+      missingParts: plan.isIndividualPlan ? missingIndividualPlanParts(plan, facts) : [],
+    };
+  }
+
+  async history(caller: Caller, planId: string): Promise<PlanHistoryEntry[]> {
+    const actor = await this.#authorise(caller, planId, 'careplan.history');
+    const entries = await repo.history(this.#db, planId);
+
+    await this.#record(actor, 'careplan.history', 'success');
+
+    return entries;
+  }
+
+  /** The plan as it was right after `version` was applied. */
+  async planAt(caller: Caller, planId: string, version: number): Promise<CarePlan> {
+    const actor = await this.#authorise(caller, planId, 'careplan.history');
+    const replay = await repo.replayFrom(this.#db, planId, version);
+    const latest = replay?.operations.at(-1)?.version ?? replay?.snapshot.version;
+
+    if (!replay || latest !== version) {
+      throw new AppError('not_found', 'this version of the plan is not kept');
+    }
+
+    const plan = replay.operations.reduce(
+      (state, stored) => reduce(state, stored.operation, stored),
+      replay.snapshot,
+    );
+
+    await this.#record(actor, 'careplan.history', 'success');
+
+    return plan;
+  }
+
+  /** Creates an empty plan for a patient who has none, and answers with its id. */
+  async create(caller: Caller, patientId: string): Promise<string> {
+    const actor = await this.#planReader(caller, patientId, 'careplan.write');
+
+    if (!isStaff(actor.role)) {
+      await this.#record(actor, 'careplan.write', 'denied');
+      throw new AppError('forbidden', 'only the care team creates a care plan');
+    }
+
+    return this.#db.transaction(async (tx) => {
+      // Serialises two creations for the same patient; the second finds the first's plan.
+      await tx.query('select 1 from patients where id = $1 for update', [patientId]);
+
+      const existing = await repo.planIdOf(tx, patientId);
+
+      if (existing) return existing;
+
+      const planId = `plan-${randomUUID()}`;
+
+      await repo.insert(tx, emptyPlan(planId, patientId, await repo.clock(tx)));
+      await this.#audit.record({ ...auditActor(actor), action: 'careplan.write' }, tx);
+
+      return planId;
+    });
   }
 
   async apply(caller: Caller, request: ApplyPlanOperation): Promise<ApplyResult> {
     const actor = await this.#authorise(caller, request.planId, 'careplan.write');
+    const op = request.operation;
+    const ownWords =
+      OWN_WORDS.has(op.type) && (op.type !== 'section.set' || op.section === 'whatMatters');
+    const allowed = planAccessFor(actor.role).canEdit || (actor.role === 'patient' && ownWords);
 
-    if (!canEditPlan(actor.role)) {
-      await this.#audit.record({
-        ...auditActor(actor),
-        action: 'careplan.write',
-        outcome: 'denied',
-      });
-      throw new AppError('forbidden', 'your role may read this care plan but not change it');
+    if (!allowed) {
+      await this.#record(actor, 'careplan.write', 'denied');
+      throw new AppError('forbidden', 'your role may read this care plan but not make this change');
     }
 
     try {
-      const result = await this.#db.transaction(async (tx) => {
-        const current = await repo.lockVersion(tx, request.planId);
+      return await this.#db.transaction(async (tx) => {
+        const current = await repo.loadForUpdate(tx, request.planId);
 
-        if (current === null) throw new AppError('not_found', 'no such care plan');
+        if (!current) throw new AppError('not_found', 'no such care plan');
 
         const earlier = await repo.findOperation(tx, request.planId, request.idempotencyKey);
 
         if (earlier) {
-          return {
-            replayed: true,
-            applied: { planId: request.planId, ...earlier },
-          };
+          return { replayed: true, applied: { planId: request.planId, ...earlier }, plan: current };
         }
 
-        const version = current + 1;
-        const op = request.operation;
+        const facts = await repo.facts(tx, current.patientId);
 
-        switch (op.type) {
-          case 'action.add': {
-            if (op.goalId !== null && !(await repo.goalExists(tx, request.planId, op.goalId))) {
-              throw new AppError('invalid_request', 'the goal does not belong to this plan');
-            }
-            if (await repo.actionIdTaken(tx, op.actionId)) {
-              throw new AppError('invalid_request', 'an action with this id exists already');
-            }
-            await repo.insertAction(tx, request.planId, version, op);
-            break;
-          }
-          case 'action.setStatus': {
-            const action = await repo.action(tx, request.planId, op.actionId);
+        checkOperation(current, op, request.baseVersion, facts);
+        await this.#checkReferences(tx, current.patientId, op);
 
-            if (!action) throw new AppError('not_found', 'no such action in this plan');
-            if (action.changedVersion > request.baseVersion && action.status !== op.status) {
-              throw new AppError('plan_conflict', 'someone changed this action meanwhile', {
-                actionId: op.actionId,
-                currentStatus: action.status,
-                version: current,
-              });
-            }
-            await repo.setActionStatus(tx, request.planId, version, op.actionId, op.status);
-            break;
-          }
-          default: {
-            const unknown: never = op;
-
-            throw new AppError('invalid_request', `unknown operation ${String(unknown)}`);
-          }
-        }
-
-        const appliedAt = await repo.recordOperation(
-          tx,
-          request.planId,
-          version,
-          request.idempotencyKey,
-          actor.personId,
-          op,
-        );
-
-        await this.#audit.record(
-          { ...auditActor(actor), action: 'careplan.write', outcome: 'success' },
-          tx,
-        );
-
-        return {
-          replayed: false,
-          applied: {
-            planId: request.planId,
-            version,
-            operation: op,
-            authorId: actor.personId,
-            appliedAt,
-          },
+        const applied: PlanOperationApplied = {
+          planId: request.planId,
+          version: current.version + 1,
+          operation: op,
+          authorId: actor.personId,
+          appliedAt: await repo.clock(tx),
         };
-      });
-      const plan = await repo.load(this.#db, request.planId);
+        const plan = reduce(current, op, applied);
 
-      return { ...result, plan: plan! };
+        await repo.saveOperation(tx, plan, request.idempotencyKey, actor.personId, op);
+        await this.#audit.record({ ...auditActor(actor), action: 'careplan.write' }, tx);
+
+        return { replayed: false, applied, plan };
+      });
     } catch (error) {
-      if (error instanceof AppError && error.code === 'plan_conflict') {
-        await this.#audit.record({
-          ...auditActor(actor),
-          action: 'careplan.write',
-          outcome: 'conflict',
-        });
+      const refusal =
+        error instanceof PlanRuleError
+          ? new AppError(error.code, error.message, error.details)
+          : error;
+
+      if (refusal instanceof AppError && refusal.code === 'plan_conflict') {
+        await this.#record(actor, 'careplan.write', 'conflict');
       }
-      throw error;
+      throw refusal;
     }
   }
 
-  async #authorise(
+  /** A responsible person or organisation must be someone in this patient's care. */
+  async #checkReferences(
+    tx: Parameters<Parameters<Database['transaction']>[0]>[0],
+    patientId: string,
+    op: PlanOperation,
+  ): Promise<void> {
+    const responsible =
+      op.type === 'action.add'
+        ? op.responsible
+        : op.type === 'action.update'
+          ? op.changes.responsible
+          : undefined;
+
+    if (!responsible) return;
+
+    const rows =
+      responsible.kind === 'person'
+        ? await tx.query(
+            `select 1 from patients where id = $1 and person_id = $2
+             union all select 1 from care_team_members where patient_id = $1 and person_id = $2
+             union all select 1 from related_persons where patient_id = $1 and person_id = $2`,
+            [patientId, responsible.id],
+          )
+        : await tx.query('select 1 from organisations where id = $1', [responsible.id]);
+
+    if (rows.length === 0) {
+      throw new AppError(
+        'invalid_request',
+        `the responsible ${responsible.kind} is not known here`,
+      );
+    }
+  }
+
+  async #read(
     caller: Caller,
     planId: string,
-    action: 'careplan.read' | 'careplan.write',
-  ): Promise<Actor> {
+    action: AuditAction,
+  ): Promise<{ plan: CarePlan; actor: Actor }> {
+    const actor = await this.#authorise(caller, planId, action);
+    const plan = await repo.load(this.#db, planId);
+
+    if (!plan) throw new AppError('not_found', 'no such care plan');
+
+    await this.#record(actor, action, 'success');
+
+    return { plan, actor };
+  }
+
+  async #authorise(caller: Caller, planId: string, action: AuditAction): Promise<Actor> {
     const patientId = await repo.patientOf(this.#db, planId);
 
     if (!patientId) throw new AppError('not_found', 'no such care plan');
 
+    return this.#planReader(caller, patientId, action);
+  }
+
+  async #planReader(caller: Caller, patientId: string, action: AuditAction): Promise<Actor> {
     try {
-      // A link made for one meeting opens that meeting's patient's plan and no other.
-      if (caller.meetingId !== undefined) {
-        const [meeting] = await this.#db.query<{ patient_id: string }>(
-          'select patient_id from meetings where id = $1',
-          [caller.meetingId],
-        );
-
-        if (meeting?.patient_id !== patientId) {
-          throw new AppError('forbidden', 'this link does not give access to this plan');
-        }
-      }
-
-      return await new CareTeamAccess(this.#db).actorFor(caller.sub, patientId);
+      return await this.#access.planReader(caller, patientId);
     } catch (error) {
       await this.#audit.record({
         actorId: caller.sub,
@@ -181,13 +259,18 @@ export class CarePlanService {
       throw error;
     }
   }
+
+  async #record(actor: Actor, action: AuditAction, outcome: 'success' | 'denied' | 'conflict') {
+    await this.#audit.record({ ...auditActor(actor), action, outcome });
+  }
 }
 
-function auditActor(actor: Actor) {
+export function auditActor(actor: Actor) {
   return {
     actorId: actor.personId,
     actorRole: actor.role,
     organisationId: actor.organisationId,
     patientId: actor.patientId,
+    outcome: 'success' as const,
   };
 }

@@ -4,7 +4,9 @@ import { Server } from 'socket.io';
 
 import { toErrorBody } from '../errors.ts';
 import type { GatewayServer, GatewayServices } from './context.ts';
+import { registerAuthHandlers } from './handlers/auth.ts';
 import { registerCarePlanHandlers } from './handlers/careplan.ts';
+import { registerConsentHandlers } from './handlers/consent.ts';
 import { registerMediaHandlers } from './handlers/media.ts';
 import { registerMeetingHandlers } from './handlers/meeting.ts';
 
@@ -43,11 +45,12 @@ export function attachGateway(services: Omit<GatewayServices, 'io'> & { io: Gate
   });
 
   io.on('connection', (socket) => {
-    // A token is checked again on every event: a connection outliving its token can do nothing.
+    // A token is checked again on every event: a connection outliving its token can do nothing
+    // but hand over a fresh one, which auth:renew checks in full.
     socket.use((packet, next) => {
       const ack = packet.at(-1);
 
-      if (socket.data.token.exp * 1000 > Date.now()) {
+      if (packet[0] === 'auth:renew' || socket.data.token.exp * 1000 > Date.now()) {
         next();
 
         return;
@@ -61,8 +64,10 @@ export function attachGateway(services: Omit<GatewayServices, 'io'> & { io: Gate
       }
     });
 
+    registerAuthHandlers(socket, services);
     registerMeetingHandlers(socket, services);
     registerMediaHandlers(socket, services);
     registerCarePlanHandlers(socket, services);
+    registerConsentHandlers(socket, services);
   });
 }

@@ -1,9 +1,11 @@
+import type { AccessLog } from '../audit/AccessLog.ts';
 import type { VerifiedToken } from '../auth/tokens.ts';
 import type { CarePlanService } from '../careplan/CarePlanService.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { MediaNode } from '@teamrom/sfu-server';
 import type { Server, Socket } from 'socket.io';
 
+import type { ConsentService } from '../consent/ConsentService.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
 import type { MeetingService } from '../meeting/MeetingService.ts';
@@ -27,6 +29,8 @@ export interface GatewayServices {
   tokens: TokenService;
   meetings: MeetingService;
   carePlans: CarePlanService;
+  consents: ConsentService;
+  accessLog: AccessLog;
   media: MediaNode;
   metrics: Metrics;
   log: Logger;

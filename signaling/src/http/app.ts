@@ -12,7 +12,7 @@ import type { Database } from '../db/index.ts';
 import { AppError, httpStatus, toErrorBody } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
-import type { CarePlan, PlanOperationApplied } from '../protocol/index.ts';
+import type { PlanOperationApplied } from '../protocol/index.ts';
 import { applyPlanOperationSchema } from '../protocol/index.ts';
 
 export interface HttpDeps {
@@ -27,7 +27,7 @@ export interface HttpDeps {
   demoLinks: ((baseUrl: string) => { name: string; role: string; url: string }[]) | null;
   publicUrl: string | undefined;
   /** Called after a change that viewers of the plan must see. */
-  onPlanChanged: (event: { planId: string; applied: PlanOperationApplied; plan: CarePlan }) => void;
+  onPlanChanged: (event: { planId: string; applied: PlanOperationApplied }) => void;
 }
 
 type AuthedRequest = Request & { token?: VerifiedToken };
@@ -96,12 +96,26 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     }
   };
 
+  // The same claims for a while longer; a token that has expired, or a session at its longest,
+  // is refused with `unauthorized`.
+  app.post('/api/token/renew', bearer, (req: AuthedRequest, res, next) => {
+    try {
+      const { token, exp } = deps.tokens.renew(req.token!);
+
+      res
+        .set('Cache-Control', 'no-store')
+        .json({ token, expiresAt: new Date(exp * 1000).toISOString() });
+    } catch (error) {
+      next(error);
+    }
+  });
+
   app.get('/api/careplans/:planId', bearer, async (req: AuthedRequest, res, next) => {
     try {
       const planId = z.string().min(1).max(64).parse(req.params.planId);
-      const { plan } = await deps.carePlans.open(req.token!, planId);
+      const opened = await deps.carePlans.open(req.token!, planId);
 
-      res.set('Cache-Control', 'no-store').json(plan);
+      res.set('Cache-Control', 'no-store').json(opened);
     } catch (error) {
       next(error);
     }
@@ -113,7 +127,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
       const result = await deps.carePlans.apply(req.token!, request);
 
       if (!result.replayed) {
-        deps.onPlanChanged({ planId: request.planId, applied: result.applied, plan: result.plan });
+        deps.onPlanChanged({ planId: request.planId, applied: result.applied });
       }
       res.status(result.replayed ? 200 : 201).json(result.applied);
     } catch (error) {

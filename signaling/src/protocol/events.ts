@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
-import type { CarePlan, PlanOperationApplied } from './careplan.ts';
+import type { CarePlan, OpenedPlan, PlanHistoryEntry, PlanOperationApplied } from './careplan.ts';
+import type { AccessLogEntry, Consent } from './consent.ts';
+import { grantConsentSchema } from './consent.ts';
 import { applyPlanOperationSchema } from './careplan.ts';
 import type { AckCallback } from './errors.ts';
 import type {
@@ -67,6 +69,12 @@ export interface JoinReply {
  * it touches anything; a failed parse is answered with `invalid_request`.
  */
 export const requestSchemas = {
+  /**
+   * Hands the connection a renewed access token (from POST /api/token/renew) for the same person
+   * and grant, so that it carries on without connecting or joining again. Accepted also after the
+   * connection's own token has expired.
+   */
+  'auth:renew': z.object({ token: z.string().min(1).max(4096) }),
   'meeting:join': z.object({ meetingId: idSchema }),
   'meeting:leave': z.object({}),
   'media:createTransport': z.object({ direction: z.enum(['send', 'recv']) }),
@@ -94,6 +102,13 @@ export const requestSchemas = {
   'media:resumeConsumer': z.object({ consumerId: idSchema }),
   'careplan:open': z.object({ planId: idSchema }),
   'careplan:apply': applyPlanOperationSchema,
+  'careplan:close': z.object({ planId: idSchema }),
+  'careplan:history': z.object({ planId: idSchema }),
+  'careplan:version': z.object({ planId: idSchema, version: z.number().int().nonnegative() }),
+  'consent:list': z.object({ patientId: idSchema }),
+  'consent:grant': grantConsentSchema,
+  'consent:withdraw': z.object({ consentId: idSchema }),
+  'audit:accessLog': z.object({ patientId: idSchema }),
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -102,6 +117,7 @@ export type ParsedRequest<E extends RequestName> = z.output<(typeof requestSchem
 
 /** What each request is answered with on success. */
 export interface ReplyMap {
+  'auth:renew': { expiresAt: string };
   'meeting:join': JoinReply;
   'meeting:leave': Record<string, never>;
   'media:createTransport': TransportOptions;
@@ -114,8 +130,15 @@ export interface ReplyMap {
   'media:resumeProducer': Record<string, never>;
   'media:consume': ConsumerOptions;
   'media:resumeConsumer': Record<string, never>;
-  'careplan:open': CarePlan;
+  'careplan:open': OpenedPlan;
   'careplan:apply': PlanOperationApplied;
+  'careplan:close': Record<string, never>;
+  'careplan:history': PlanHistoryEntry[];
+  'careplan:version': CarePlan;
+  'consent:list': Consent[];
+  'consent:grant': Consent;
+  'consent:withdraw': Consent;
+  'audit:accessLog': AccessLogEntry[];
 }
 
 export type ClientToServerEvents = {
@@ -131,7 +154,15 @@ export interface ServerToClientEvents {
   'producer:resumed': (event: { producerId: string; peerId: string }) => void;
   /** The server closed one of this client's consumers (its producer or transport went away). */
   'consumer:closed': (event: { consumerId: string }) => void;
-  'careplan:changed': (event: PlanOperationApplied & { plan: CarePlan }) => void;
+  /**
+   * An operation was applied to a plan this client has open. Apply it with `reduce` when its version
+   * follows the one held; after a gap, open the plan again.
+   */
+  'careplan:changed': (event: PlanOperationApplied) => void;
+  /** This client may no longer read the plan (consent withdrawn, left the care team): close it. */
+  'careplan:closed': (event: { planId: string; reason: 'access_withdrawn' }) => void;
+  /** The patient's consents changed: lists of them should be fetched again. */
+  'consent:changed': (event: { patientId: string }) => void;
   /**
    * The meeting's media server was replaced (its worker died): drop every transport, producer and
    * consumer, and set media up again against these capabilities. The people in the meeting stay.

@@ -4,7 +4,9 @@
  * and nothing else of each other.
  */
 export * from './careplan.ts';
+export * from './consent.ts';
 export * from './errors.ts';
 export * from './events.ts';
 export * from './media.ts';
 export * from './participants.ts';
+export * from './planReducer.ts';

@@ -1,11 +1,22 @@
 import type {
   ActionStatus,
   CarePlan,
+  GoalAchievementStatus,
+  GoalPriority,
+  IndividualPlanPart,
+  NoteKind,
+  OpenedPlan,
+  PlanAccess,
+  PlanDirectory,
+  PlanFacts,
   PlanOperation,
-  PlanOperationInput,
-  ResponsibleParty,
+  PlanOperationApplied,
+  PlanSection,
+  PlanStatus,
+  Responsible,
   ServerToClientEvents,
 } from '@teamrom/signaling/protocol';
+import { missingIndividualPlanParts, reduce } from '@teamrom/signaling/protocol';
 
 import { RequestError, request, uuid } from '../lib/request.ts';
 import { Store } from '../lib/Store.ts';
@@ -18,65 +29,167 @@ const RETRY_DELAY_MS = 2000;
 export interface PendingChange {
   idempotencyKey: string;
   baseVersion: number;
-  operation: PlanOperationInput;
+  operation: PlanOperation;
 }
+
+/** A change that was not saved, and why: shown to its author until dismissed. */
+export type PlanNotice =
+  | { id: string; kind: 'conflict'; operation: PlanOperation; field: string; current: unknown }
+  | {
+      id: string;
+      kind: 'incomplete';
+      operation: PlanOperation;
+      missingParts: IndividualPlanPart[];
+    }
+  | { id: string; kind: 'refused'; operation: PlanOperation; code: string };
 
 export interface CarePlanState {
-  status: 'loading' | 'ready' | 'unavailable';
+  /** `closed`: the server took the plan away from this reader (consent withdrawn, left the team). */
+  status: 'loading' | 'ready' | 'unavailable' | 'closed';
+  /** The plan as the server confirmed it; changes still pending are not in it. */
   plan: CarePlan | null;
+  access: PlanAccess;
+  directory: PlanDirectory;
+  /** The parts an individual plan still lacks, kept up to date as changes arrive. */
+  missingParts: IndividualPlanPart[];
   pending: PendingChange[];
-  /** The last change that was refused, as an i18n key with its values. */
-  notice: { key: string; values?: Record<string, string> } | null;
+  notices: PlanNotice[];
 }
 
+export type GoalChanges = Extract<PlanOperation, { type: 'goal.update' }>['changes'];
+export type ActionChanges = Extract<PlanOperation, { type: 'action.update' }>['changes'];
+
+const NO_ACCESS: PlanAccess = {
+  canEdit: false,
+  canEditOwnWords: false,
+  canRecordConsent: false,
+  canSeeAccessLog: false,
+};
+
 /**
- * The care plan as this client sees it. Changes are sent with the plan version they were based on
- * and an idempotency key; those not yet acknowledged are sent again, with the same key, after the
- * connection comes back, so the server applies each exactly once and none is lost.
+ * One care plan as this client sees it. Operations broadcast by the server are applied in version
+ * order with the shared reducer; a gap in the versions opens the plan afresh. Changes are sent
+ * with the plan version they were based on and an idempotency key; those not yet acknowledged are
+ * sent again, with the same key, after the connection comes back, so that every change is either
+ * applied exactly once or shown to its author as refused.
  */
 export class CarePlanStore {
   readonly state = new Store<CarePlanState>({
     status: 'loading',
     plan: null,
+    access: NO_ACCESS,
+    directory: { persons: {}, organisations: {} },
+    missingParts: [],
     pending: [],
-    notice: null,
+    notices: [],
   });
   readonly #socket: TeamromSocket;
   readonly #planId: string;
+  readonly #meetingId: string | null;
+  /** Operations received ahead of the version held, waiting for the ones in between. */
+  #ahead: PlanOperationApplied[] = [];
+  /** Known from the last opening: the regulation's parts that live outside the plan. */
+  #facts: PlanFacts = { hasCoordinator: false, hasPlanConsent: false };
+  #opening: Promise<void> | null = null;
+  #openAgain = false;
   #sending = false;
   #retry: ReturnType<typeof setTimeout> | null = null;
+  #isDisposed = false;
 
-  constructor(socket: TeamromSocket, planId: string) {
+  constructor(socket: TeamromSocket, planId: string, meetingId: string | null = null) {
     this.#socket = socket;
     this.#planId = planId;
+    this.#meetingId = meetingId;
     socket.on('connect', this.#onConnect);
     socket.on('careplan:changed', this.#onChanged);
+    socket.on('careplan:closed', this.#onClosed);
+    socket.on('consent:changed', this.#onConsentChanged);
     if (socket.connected) void this.#open();
   }
 
-  dispose(): void {
-    if (this.#retry) clearTimeout(this.#retry);
-    this.#socket.off('connect', this.#onConnect);
-    this.#socket.off('careplan:changed', this.#onChanged);
+  get planId(): string {
+    return this.#planId;
   }
 
-  addAction(input: { description: string; responsible: ResponsibleParty; goalId: string | null }) {
-    this.#enqueue({
-      type: 'action.add',
-      actionId: uuid(),
-      description: input.description,
-      responsible: input.responsible,
-      goalId: input.goalId,
-      dueDate: null,
-    });
+  /** Stops listening and tells the server this client no longer has the plan open. */
+  dispose(): void {
+    if (this.#isDisposed) return;
+
+    this.#isDisposed = true;
+    this.#stopListening();
+    if (this.state.get().status === 'ready' && this.#socket.connected) {
+      request(this.#socket, 'careplan:close', { planId: this.#planId }).catch(() => {});
+    }
+  }
+
+  setStatus(status: PlanStatus, baseVersion?: number): void {
+    this.#enqueue({ type: 'plan.setStatus', status }, baseVersion);
+  }
+
+  setIndividualPlan(isIndividualPlan: boolean): void {
+    this.#enqueue({ type: 'plan.setIndividualPlan', isIndividualPlan });
+  }
+
+  setDates(
+    dates: { periodStart?: string | null; periodEnd?: string | null; nextReview?: string | null },
+    baseVersion?: number,
+  ): void {
+    this.#enqueue({ type: 'plan.setDates', ...dates }, baseVersion);
+  }
+
+  /** Pass the version the author started editing from, so that a change made since is not lost. */
+  setSection(section: PlanSection, text: string, baseVersion?: number): void {
+    this.#enqueue({ type: 'section.set', section, text }, baseVersion);
+  }
+
+  addGoal(input: { description: string; priority: GoalPriority; targetDate: string | null }) {
+    this.#enqueue({ type: 'goal.add', goalId: uuid(), ...input });
+  }
+
+  updateGoal(goalId: string, changes: GoalChanges, baseVersion?: number): void {
+    this.#enqueue({ type: 'goal.update', goalId, changes }, baseVersion);
+  }
+
+  evaluateGoal(
+    goalId: string,
+    input: { date: string; text: string; achievementStatus: GoalAchievementStatus },
+  ): void {
+    this.#enqueue({ type: 'goal.evaluate', evaluationId: uuid(), goalId, ...input });
+  }
+
+  addAction(input: {
+    description: string;
+    responsible: Responsible;
+    goalId: string | null;
+    dueDate: string | null;
+  }): void {
+    this.#enqueue({ type: 'action.add', actionId: uuid(), ...input });
+  }
+
+  updateAction(actionId: string, changes: ActionChanges, baseVersion?: number): void {
+    this.#enqueue({ type: 'action.update', actionId, changes }, baseVersion);
   }
 
   setActionStatus(actionId: string, status: ActionStatus): void {
     this.#enqueue({ type: 'action.setStatus', actionId, status });
   }
 
-  dismissNotice(): void {
-    this.state.update({ notice: null });
+  /** A note or decision; written during a meeting, it names the meeting. */
+  addNote(kind: NoteKind, text: string): void {
+    this.#enqueue({ type: 'note.add', noteId: uuid(), kind, text, meetingId: this.#meetingId });
+  }
+
+  dismissNotice(id: string): void {
+    this.state.update((s) => ({ ...s, notices: s.notices.filter((n) => n.id !== id) }));
+  }
+
+  #stopListening(): void {
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#retry = null;
+    this.#socket.off('connect', this.#onConnect);
+    this.#socket.off('careplan:changed', this.#onChanged);
+    this.#socket.off('careplan:closed', this.#onClosed);
+    this.#socket.off('consent:changed', this.#onConsentChanged);
   }
 
   #onConnect = () => {
@@ -86,39 +199,142 @@ export class CarePlanStore {
   #onChanged: ServerToClientEvents['careplan:changed'] = (event) => {
     if (event.planId !== this.#planId) return;
 
-    this.#takePlan(event.plan);
+    this.#receive(event);
   };
 
-  #takePlan(plan: CarePlan): void {
-    const current = this.state.get().plan;
+  #onClosed: ServerToClientEvents['careplan:closed'] = ({ planId }) => {
+    if (planId !== this.#planId) return;
 
-    if (current && current.version >= plan.version) return;
+    this.#stopListening();
+    // Nothing of the plan stays on screen; what was not saved yet is shown as refused.
+    this.state.update((s) => ({
+      status: 'closed',
+      plan: null,
+      access: NO_ACCESS,
+      directory: { persons: {}, organisations: {} },
+      missingParts: [],
+      pending: [],
+      notices: [
+        ...s.notices,
+        ...s.pending.map((p) => refusal(p.operation, 'access_withdrawn')),
+      ],
+    }));
+  };
 
-    this.state.update({ plan, status: 'ready' });
+  /** Consents decide parts of an individual plan and who may do what: open the plan afresh. */
+  #onConsentChanged: ServerToClientEvents['consent:changed'] = ({ patientId }) => {
+    if (this.state.get().plan?.patientId === patientId) void this.#open();
+  };
+
+  /**
+   * Takes one applied operation, from a broadcast or from the acknowledgement of this client's
+   * own change. One already held is ignored; one ahead of the next waits for those in between,
+   * and the plan is opened afresh to fetch them.
+   */
+  #receive(applied: PlanOperationApplied): void {
+    const { plan, status } = this.state.get();
+
+    if (status === 'closed') return;
+    if (plan && applied.version <= plan.version) return;
+
+    this.#ahead.push(applied);
+    if (!plan) return;
+
+    this.#catchUp();
+    // An opening under way looks again at what is still ahead once the server has answered.
+    if (this.#ahead.length > 0 && !this.#opening) void this.#open();
   }
 
-  async #open(): Promise<void> {
-    try {
-      const plan = await request(this.#socket, 'careplan:open', { planId: this.#planId });
+  /** Applies the operations waiting in `#ahead` that follow the version held, in order. */
+  #catchUp(): void {
+    let plan = this.state.get().plan;
 
-      this.#takePlan(plan);
-      this.state.update({ status: 'ready' });
-      void this.#flush();
-    } catch (error) {
-      if (error instanceof RequestError && error.code === 'timeout') return;
+    if (!plan) return;
 
-      this.state.update({ status: 'unavailable' });
+    const start = plan;
+
+    this.#ahead.sort((a, b) => a.version - b.version);
+    for (const applied of this.#ahead) {
+      if (applied.version === plan.version + 1) plan = reduce(plan, applied.operation, applied);
+    }
+
+    const held = plan.version;
+
+    this.#ahead = this.#ahead.filter((a) => a.version > held);
+    if (plan !== start) {
+      this.state.update({ plan, missingParts: missingIndividualPlanParts(plan, this.#facts) });
     }
   }
 
-  #enqueue(operation: PlanOperationInput): void {
-    const baseVersion = this.state.get().plan?.version ?? 0;
+  /** Opens the plan (again); concurrent calls share one request and repeat it once if asked. */
+  #open(): Promise<void> {
+    if (this.#opening) {
+      this.#openAgain = true;
 
-    this.state.update((s) => ({
-      ...s,
-      notice: null,
-      pending: [...s.pending, { idempotencyKey: uuid(), baseVersion, operation }],
-    }));
+      return this.#opening;
+    }
+
+    this.#opening = this.#fetch().finally(() => {
+      this.#opening = null;
+      if (this.#openAgain && !this.#isDisposed && this.state.get().status !== 'closed') {
+        this.#openAgain = false;
+        void this.#open();
+      }
+    });
+
+    return this.#opening;
+  }
+
+  async #fetch(): Promise<void> {
+    let opened: OpenedPlan;
+
+    try {
+      opened = await request(this.#socket, 'careplan:open', { planId: this.#planId });
+    } catch (error) {
+      if (error instanceof RequestError && error.code === 'timeout') return;
+      if (this.state.get().status !== 'closed') this.state.update({ status: 'unavailable' });
+
+      return;
+    }
+
+    if (this.#isDisposed || this.state.get().status === 'closed') return;
+
+    const held = this.state.get().plan;
+    const plan = held && held.version > opened.plan.version ? held : opened.plan;
+
+    this.#facts = {
+      hasCoordinator: !opened.missingParts.includes('coordinator'),
+      hasPlanConsent: !opened.missingParts.includes('consent'),
+    };
+    this.state.update({
+      status: 'ready',
+      plan,
+      access: opened.access,
+      directory: opened.directory,
+      missingParts: plan === opened.plan ? opened.missingParts : this.#missing(plan),
+    });
+    this.#catchUp();
+    // Still a gap: what came in while opening was ahead of what the server sent back.
+    if (this.#ahead.length > 0) this.#openAgain = true;
+    void this.#flush();
+  }
+
+  #missing(plan: CarePlan): IndividualPlanPart[] {
+    return missingIndividualPlanParts(plan, this.#facts);
+  }
+
+  #enqueue(operation: PlanOperation, baseVersion?: number): void {
+    const { plan, status } = this.state.get();
+
+    if (status === 'closed' || this.#isDisposed) return;
+
+    const change: PendingChange = {
+      idempotencyKey: uuid(),
+      baseVersion: baseVersion ?? plan?.version ?? 0,
+      operation,
+    };
+
+    this.state.update((s) => ({ ...s, pending: [...s.pending, change] }));
     void this.#flush();
   }
 
@@ -132,11 +348,17 @@ export class CarePlanStore {
       for (;;) {
         const next = this.state.get().pending[0];
 
-        if (!next || !this.#socket.connected) return;
+        if (!next || !this.#socket.connected || this.#isDisposed) return;
+        if (this.state.get().status !== 'ready') return;
 
         try {
-          await request(this.#socket, 'careplan:apply', { planId: this.#planId, ...next });
+          const applied = await request(this.#socket, 'careplan:apply', {
+            planId: this.#planId,
+            ...next,
+          });
+
           this.#dropPending(next.idempotencyKey);
+          this.#receive(applied);
         } catch (error) {
           if (!(error instanceof RequestError) || error.code === 'timeout') {
             // No answer: the change may or may not have landed. The same key is sent again, so
@@ -148,7 +370,7 @@ export class CarePlanStore {
 
           // Refused for good: tell the author, keep nothing half-done.
           this.#dropPending(next.idempotencyKey);
-          this.state.update({ notice: noticeFor(error, next.operation as PlanOperation) });
+          this.#refused(next.operation, error);
         }
       }
     } finally {
@@ -156,8 +378,18 @@ export class CarePlanStore {
     }
   }
 
+  #refused(operation: PlanOperation, error: RequestError): void {
+    const notice = noticeFor(operation, error);
+
+    this.state.update((s) => ({
+      ...s,
+      notices: [...s.notices, notice],
+      missingParts: notice.kind === 'incomplete' ? notice.missingParts : s.missingParts,
+    }));
+  }
+
   #scheduleRetry(): void {
-    if (this.#retry) return;
+    if (this.#retry || this.#isDisposed) return;
 
     this.#retry = setTimeout(() => {
       this.#retry = null;
@@ -173,16 +405,76 @@ export class CarePlanStore {
   }
 }
 
-function noticeFor(error: RequestError, operation: PlanOperation): CarePlanState['notice'] {
-  if (error.code === 'plan_conflict') {
-    const details = error.details as { currentStatus?: string } | undefined;
+function refusal(operation: PlanOperation, code: string): PlanNotice {
+  return { id: uuid(), kind: 'refused', operation, code };
+}
 
+function noticeFor(operation: PlanOperation, error: RequestError): PlanNotice {
+  const details = (error.details ?? {}) as { field?: unknown; current?: unknown; missingParts?: unknown };
+
+  if (error.code === 'plan_conflict' && typeof details.field === 'string') {
+    return { id: uuid(), kind: 'conflict', operation, field: details.field, current: details.current };
+  }
+  if (error.code === 'invalid_request' && Array.isArray(details.missingParts)) {
     return {
-      key: 'carePlan.conflict',
-      values: { status: details?.currentStatus ?? '' },
+      id: uuid(),
+      kind: 'incomplete',
+      operation,
+      missingParts: details.missingParts as IndividualPlanPart[],
     };
   }
-  if (error.code === 'forbidden') return { key: 'carePlan.forbidden' };
 
-  return { key: 'carePlan.refused', values: { kind: operation.type } };
+  return refusal(operation, error.code);
+}
+
+/** What a pending change touches, so that the view can mark it as being saved. */
+export function pendingTarget(operation: PlanOperation): string {
+  switch (operation.type) {
+    case 'plan.setStatus':
+      return 'status';
+    case 'plan.setIndividualPlan':
+      return 'isIndividualPlan';
+    case 'plan.setDates':
+      return 'dates';
+    case 'section.set':
+      return `sections.${operation.section}`;
+    case 'goal.add':
+    case 'goal.update':
+      return operation.goalId;
+    case 'goal.evaluate':
+      return operation.evaluationId;
+    case 'action.add':
+    case 'action.update':
+    case 'action.setStatus':
+      return operation.actionId;
+    case 'note.add':
+      return operation.noteId;
+    default: {
+      const unknown: never = operation;
+
+      return String(unknown);
+    }
+  }
+}
+
+/**
+ * The plan as its reader expects to see it: the confirmed plan with the changes still pending on
+ * top, and what those pending changes touch. A pending change that no longer fits is left out.
+ */
+export function planView(state: CarePlanState): { plan: CarePlan | null; saving: Set<string> } {
+  const saving = new Set<string>();
+  let plan = state.plan;
+
+  for (const change of state.pending) {
+    saving.add(pendingTarget(change.operation));
+    if (!plan) continue;
+
+    try {
+      plan = reduce(plan, change.operation, { version: plan.version, authorId: '', appliedAt: '' });
+    } catch {
+      // Refers to something no longer in the plan; the server will refuse it and say so.
+    }
+  }
+
+  return { plan, saving };
 }
