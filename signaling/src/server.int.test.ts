@@ -3,12 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import type {
-  CarePlan,
   ConsumerOptions,
   JoinReply,
+  OpenedPlan,
   PlanOperationApplied,
   TransportOptions,
 } from './protocol/index.ts';
+import { reduce } from './protocol/index.ts';
 import type { TestServer, TestSocket } from './testing/harness.ts';
 import { ask, connectClient, nextEvent, startTestServer } from './testing/harness.ts';
 
@@ -466,7 +467,7 @@ describe('Teamrom server', () => {
         type: 'action.add',
         actionId: randomUUID(),
         description,
-        responsible: 'gp',
+        responsible: { kind: 'organisation', id: 'org-gp' },
         goalId: 'goal-breath',
       },
     });
@@ -477,34 +478,39 @@ describe('Teamrom server', () => {
 
       await ask(author.socket, 'careplan:open', { planId: 'plan-demo' });
 
-      const opened = await ask<CarePlan>(viewer.socket, 'careplan:open', { planId: 'plan-demo' });
+      const opened = await ask<OpenedPlan>(viewer.socket, 'careplan:open', {
+        planId: 'plan-demo',
+      });
 
       if (!opened.ok) throw new Error('open refused');
 
-      const change = nextEvent<PlanOperationApplied & { plan: CarePlan }>(
-        viewer.socket,
-        'careplan:changed',
-      );
+      const change = nextEvent<PlanOperationApplied>(viewer.socket, 'careplan:changed');
       const request = addAction('Bestille hjelpemiddel til badet');
       const first = await ask<PlanOperationApplied>(author.socket, 'careplan:apply', request);
       const replay = await ask<PlanOperationApplied>(author.socket, 'careplan:apply', request);
       const seen = await change;
 
-      expect(first).toMatchObject({ ok: true, data: { version: opened.data.version + 1 } });
+      const version = opened.data.plan.version + 1;
+
+      expect(first).toMatchObject({ ok: true, data: { version } });
       expect(replay).toEqual(first);
-      expect(seen.version).toBe(opened.data.version + 1);
+      expect(seen).toEqual({ ...(first.ok ? first.data : {}), version });
       expect(
-        seen.plan.actions.filter((a) => a.description === 'Bestille hjelpemiddel til badet'),
+        reduce(opened.data.plan, seen.operation, seen).actions.filter(
+          (a) => a.description === 'Bestille hjelpemiddel til badet',
+        ),
       ).toHaveLength(1);
+      // Nobody else's change slipped in between: a second change event would mean a duplicate.
+      await expect(nextEvent(viewer.socket, 'careplan:changed', 300)).rejects.toThrow();
     });
 
     it('refuses a stale change to the same action with plan_conflict and the current value', async () => {
       const { socket } = await join('person-ola');
-      const opened = await ask<CarePlan>(socket, 'careplan:open', { planId: 'plan-demo' });
+      const opened = await ask<OpenedPlan>(socket, 'careplan:open', { planId: 'plan-demo' });
 
       if (!opened.ok) throw new Error('open refused');
 
-      const base = opened.data.version;
+      const base = opened.data.plan.version;
       const setStatus = (status: string) => ({
         planId: 'plan-demo',
         baseVersion: base,
@@ -517,8 +523,8 @@ describe('Teamrom server', () => {
         ok: false,
         error: {
           code: 'plan_conflict',
-          message: 'someone changed this action meanwhile',
-          details: { actionId: 'action-meds', currentStatus: 'done', version: base + 1 },
+          message: 'someone changed this meanwhile',
+          details: { field: 'actions.action-meds.status', current: 'done', version: base + 1 },
         },
       });
     });
@@ -528,7 +534,7 @@ describe('Teamrom server', () => {
         `insert into persons (id, kind, display_name) values ('person-other', 'patient', 'Test Testesen');
          insert into patients (id, person_id, identifier_system, identifier_value, birth_date)
            values ('patient-other', 'person-other', 'urn:oid:2.16.578.1.12.4.1.4.1', '01817000000', '1970-01-01');
-         insert into care_team_members (patient_id, person_id, role) values ('patient-other', 'person-ola', 'physician');
+         insert into care_team_members (patient_id, person_id, role, organisation_id) values ('patient-other', 'person-ola', 'physician', 'org-hospital');
          insert into meetings (id, patient_id, title) values ('meeting-other', 'patient-other', 'Møte')`,
       );
 
@@ -591,6 +597,7 @@ describe('Teamrom server', () => {
         'physician',
         'nurse',
         'gp',
+        'relative',
       ]);
       expect(links[0]!.url).toMatch(
         new RegExp(`^${server.url}/m/demo#token=[\\w-]+\\.[\\w-]+\\.[\\w-]+$`),
@@ -610,7 +617,7 @@ describe('Teamrom server', () => {
       expect(anonymous.status).toBe(401);
       expect(stranger.status).toBe(403);
       expect(gp.status).toBe(200);
-      expect(((await gp.json()) as CarePlan).goals).toHaveLength(3);
+      expect(((await gp.json()) as OpenedPlan).plan.goals).toHaveLength(3);
     });
 
     it('sends the web client compressed once at build time, as the browser accepts it', async () => {
@@ -687,7 +694,7 @@ describe('Teamrom across a restart', () => {
           type: 'action.add',
           actionId,
           description: 'Kontroll hos fastlegen',
-          responsible: 'gp',
+          responsible: { kind: 'organisation', id: 'org-gp' },
         },
       }),
     ).toMatchObject({ ok: true });
@@ -700,12 +707,12 @@ describe('Teamrom across a restart', () => {
       const res = await fetch(`${second.url}/api/careplans/plan-demo`, {
         headers: { authorization: `Bearer ${second.tokenFor('person-kari')}` },
       });
-      const plan = (await res.json()) as CarePlan;
+      const { plan } = (await res.json()) as OpenedPlan;
 
       expect(plan.actions.find((a) => a.id === actionId)).toMatchObject({
         description: 'Kontroll hos fastlegen',
         status: 'open',
-        responsible: 'gp',
+        responsible: { kind: 'organisation', id: 'org-gp' },
       });
     } finally {
       await second.close();
