@@ -365,6 +365,37 @@ describe.each(drivers)('$name', (driver) => {
       expect((await service.open(KARI, DEMO.planId)).plan.actions).toHaveLength(5);
     });
 
+    it('keeps one coordinator per care team: a second open-ended one is refused', async () => {
+      await expect(
+        db.query(
+          `insert into care_team_members (patient_id, person_id, role, organisation_id)
+           values ($1, 'person-ola', 'coordinator', 'org-hospital')
+           on conflict (patient_id, person_id) do update set role = 'coordinator'`,
+          [DEMO.patientId],
+        ),
+      ).rejects.toThrow(/care_team_one_coordinator/);
+      // Ending the current coordinator's period makes room for the next one.
+      await db.transaction(async (tx) => {
+        await tx.query(
+          `update care_team_members set period_end = current_date
+            where patient_id = $1 and role = 'coordinator'`,
+          [DEMO.patientId],
+        );
+        await tx.query(
+          `update care_team_members set role = 'coordinator'
+            where patient_id = $1 and person_id = 'person-ola'`,
+          [DEMO.patientId],
+        );
+      });
+      expect(
+        await db.query(
+          `select person_id from care_team_members
+            where patient_id = $1 and role = 'coordinator' and period_end is null`,
+          [DEMO.patientId],
+        ),
+      ).toEqual([{ person_id: 'person-ola' }]);
+    });
+
     it('gives dates to the care plan as ISO strings', async () => {
       const { plan } = await service.open(KARI, DEMO.planId);
 
