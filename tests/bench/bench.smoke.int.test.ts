@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { benchCarePlanFanout } from './careplan-fanout.ts';
+import { benchCarePlanLoad } from './careplan-load.ts';
 import { benchForwarding } from './forwarding.ts';
 import { benchJoinStorm } from './join-storm.ts';
 import { benchJoinTime } from './join-time.ts';
@@ -102,15 +103,63 @@ describe('the benchmarks at smoke size', () => {
     await expectWritten('join-storm', result);
   });
 
-  it('care-plan edits reach all six viewers', async () => {
+  it('care-plan edits reach all six viewers, and each viewer ends with the server plan', async () => {
     const result = await benchCarePlanFanout({ outDir, smoke: true });
 
-    expect(result).toMatchObject({ viewers: 6, failures: 0 });
+    expect(result).toMatchObject({
+      viewers: 6,
+      failures: 0,
+      failedEdits: 0,
+      viewersDiffering: 0,
+      viewersMatching: 6,
+    });
     expect(result.slowestViewerMsPerEdit).toHaveLength(result.edits);
     expect(result.deliveryMs.p50).toBeGreaterThan(0);
-    // The demo plan has four actions; each edit added one.
-    expect(result.actionsAtEnd).toBe(4 + result.edits);
+    expect(result.deliveryMs.p95).toBeGreaterThanOrEqual(result.deliveryMs.p50);
+    // Every kind of edit was made, and the demo plan's four actions grew by each action.add.
+    for (const type of [
+      'action.add',
+      'action.setStatus',
+      'section.set',
+      'goal.evaluate',
+    ] as const) {
+      expect(result.operations[type]).toBeGreaterThan(0);
+      expect(result.changeBytesByType[type]).toBeGreaterThan(0);
+    }
+    expect(result.actionsAtEnd).toBe(4 + result.operations['action.add']);
+    // A change carries one operation, never the whole plan.
+    expect(result.changeBytesMax).toBeLessThan(result.planBytesAtEnd);
     await expectWritten('careplan-fanout', result);
+  });
+
+  it('loading a large care plan is timed beside the demo plan, over the socket and in-process', async () => {
+    const result = await benchCarePlanLoad({ outDir, smoke: true });
+    const { size } = result;
+
+    expect(result.failures).toBe(0);
+    expect(result.largePlan).toMatchObject({
+      version: size.history,
+      goals: size.goals,
+      actions: size.actions,
+      historyEntries: size.history,
+    });
+    expect(result.built).toMatchObject({ version: size.history, snapshots: 2 });
+    // One audit event per applied operation, and one for creating the plan.
+    expect(result.built.auditEvents).toBe(size.history + 1);
+    expect(result.largePlan.openBytes).toBeGreaterThan(result.baselinePlan.openBytes);
+    expect(result.versions.late).toBeGreaterThan(result.versions.early);
+    for (const comparison of Object.values(result.timingsMs)) {
+      for (const spread of [comparison.large, comparison.baseline]) {
+        expect(spread.count).toBe(result.repetitions);
+        expect(spread.p50).toBeGreaterThan(0);
+        expect(spread.p95).toBeGreaterThanOrEqual(spread.p50);
+        expect(spread.max).toBeGreaterThanOrEqual(spread.p95);
+      }
+      expect(comparison.ratio.p50).toBeGreaterThan(0);
+      expect(comparison.ratio.p95).toBeGreaterThan(0);
+    }
+    expect(result.largeOpenMsInOrder).toHaveLength(result.repetitions);
+    await expectWritten('careplan-load', result);
   });
 
   it('web weight finds mediasoup-client in the meeting chunk only', async () => {

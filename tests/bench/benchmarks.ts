@@ -1,4 +1,5 @@
 import { benchCarePlanFanout } from './careplan-fanout.ts';
+import { benchCarePlanLoad } from './careplan-load.ts';
 import { benchForwarding } from './forwarding.ts';
 import { benchJoinStorm } from './join-storm.ts';
 import { benchJoinTime } from './join-time.ts';
@@ -13,5 +14,6 @@ export const BENCHMARKS = {
   'join-time': benchJoinTime,
   'join-storm': benchJoinStorm,
   'careplan-fanout': benchCarePlanFanout,
+  'careplan-load': benchCarePlanLoad,
   'web-weight': benchWebWeight,
 } satisfies Record<string, (options: BenchOptions) => Promise<{ summary: string }>>;

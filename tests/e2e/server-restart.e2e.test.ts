@@ -28,7 +28,8 @@ describe('a meeting when the server restarts', () => {
     const description = `Ny time hos fastlegen ${Date.now()}`;
 
     await gp.type('form.add-action input[name="description"]', description);
-    await gp.click('form.add-action button[type="submit"]');
+    // Enter sends the form; a click could land on the sticky meeting controls (see meeting.e2e).
+    await gp.keyboard.press('Enter');
     await gp.waitForFunction(
       (text) =>
         document.querySelector('[data-testid="careplan-actions"]')?.textContent?.includes(text),

@@ -1,7 +1,7 @@
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { CarePlan } from '../../signaling/src/protocol/index.ts';
+import type { CarePlan, OpenedPlan } from '../../signaling/src/protocol/index.ts';
 import type { TestServer } from '../../signaling/src/testing/harness.ts';
 import { ask, connectClient, startTestServer } from '../../signaling/src/testing/harness.ts';
 import { CarePlanStore } from '../../web-client/src/carePlan/CarePlanStore.ts';
@@ -50,7 +50,7 @@ describe('the care-plan store of the web client', () => {
       headers: { authorization: `Bearer ${server.tokenFor('person-kari')}` },
     });
 
-    return (await res.json()) as CarePlan;
+    return ((await res.json()) as OpenedPlan).plan;
   };
 
   beforeAll(async () => {
@@ -68,8 +68,9 @@ describe('the care-plan store of the web client', () => {
     socket.disconnect();
     store.addAction({
       description: 'Skrevet uten nett',
-      responsible: 'municipality',
+      responsible: { kind: 'organisation', id: 'org-municipality' },
       goalId: null,
+      dueDate: null,
     });
     await sleep(100);
 
@@ -109,7 +110,7 @@ describe('the care-plan store of the web client', () => {
     await until('the resend to be acknowledged', () => store.state.get().pending.length === 0);
 
     expect((await storedPlan()).version).toBe(versionBefore);
-    expect(store.state.get().notice).toBeNull();
+    expect(store.state.get().notices).toEqual([]);
   });
 
   it('tells the author when someone else changed the same action meanwhile', async () => {
@@ -129,10 +130,13 @@ describe('the care-plan store of the web client', () => {
       () => first.store.state.get().pending.length === 0,
     );
 
-    expect(first.store.state.get().notice).toEqual({
-      key: 'carePlan.conflict',
-      values: { status: 'open' },
-    });
+    expect(first.store.state.get().notices).toEqual([
+      expect.objectContaining({
+        kind: 'conflict',
+        field: 'actions.action-copd.status',
+        current: 'open',
+      }),
+    ]);
     expect((await storedPlan()).actions.find((a) => a.id === 'action-copd')?.status).toBe('open');
   });
 
@@ -149,7 +153,12 @@ describe('the care-plan store of the web client', () => {
         const description = `Tiltak ${round}-${i}`;
 
         written.push(description);
-        editor.store.addAction({ description, responsible: 'gp', goalId: 'goal-walk' });
+        editor.store.addAction({
+          description,
+          responsible: { kind: 'organisation', id: 'org-gp' },
+          goalId: 'goal-walk',
+          dueDate: null,
+        });
         if (random() < 0.3) editor.socket.disconnect();
         else if (!editor.socket.active) editor.socket.connect();
       }

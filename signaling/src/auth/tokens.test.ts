@@ -233,6 +233,20 @@ describe('renewal', () => {
     expect(jwt.decode(token)).toMatchObject({ auth_time: authTime });
   });
 
+  it('refuses a renewal that would not outlive the token in hand', () => {
+    const token = signed({
+      sub: 'person-ola',
+      role: 'nurse',
+      auth_time: nowSeconds() - 12 * HOUR + 600,
+      exp: nowSeconds() + 600,
+    });
+
+    expect(renewalRefusal(token)).toMatchObject({
+      code: 'unauthorized',
+      message: 'the session has reached its longest allowed length',
+    });
+  });
+
   it('ends a renewed token no later than the longest session allows', () => {
     const authTime = nowSeconds() - 12 * HOUR + 600;
     const token = signed({

@@ -100,8 +100,8 @@ export class TokenService {
   /**
    * A fresh token with exactly the claims of `current`, which verify() has accepted: the same
    * person, role, meeting and demo mark, and the same authTime. It lasts `renewedSeconds`, but
-   * never past authTime + `maxSessionSeconds`; once that is reached, renewal is refused with
-   * `unauthorized` and only a fresh link lets the person in again.
+   * never past authTime + `maxSessionSeconds`; once it can last no longer than `current`,
+   * renewal is refused with `unauthorized` and only a fresh link lets the person in again.
    */
   renew(current: VerifiedToken): { token: string; exp: number } {
     const now = Math.floor(Date.now() / 1000);
@@ -110,7 +110,9 @@ export class TokenService {
 
     // Checked again here: a connection's token was verified when it arrived, maybe long ago.
     if (current.exp <= now) throw new AppError('unauthorized', 'the access token has expired');
-    if (exp <= now) {
+    // Near the end of the session a renewed token would not outlive the current one: refused, or
+    // a client would renew over and over for nothing.
+    if (exp <= now || (exp === sessionEnd && exp <= current.exp)) {
       throw new AppError('unauthorized', 'the session has reached its longest allowed length');
     }
 

@@ -42,12 +42,14 @@ export const SYSTEM = {
   auditEntityType: 'http://terminology.hl7.org/CodeSystem/audit-entity-type',
   objectRole: 'http://terminology.hl7.org/CodeSystem/object-role',
   language: 'urn:ietf:bcp:47',
-  /** Our roles in a care team: `coordinator` marks the patient's coordinator. */
-  careTeamRole: `${TEAMROM_BASE}/CodeSystem/care-team-role`,
+  /** A person's role in a patient's care: `coordinator` marks the patient's coordinator. */
+  participantRole: `${TEAMROM_BASE}/CodeSystem/participant-role`,
   /** `individual-plan` marks a care plan as the statutory individual plan (individuell plan). */
   carePlanCategory: `${TEAMROM_BASE}/CodeSystem/careplan-category`,
   /** The part of the plan a section extension holds: `whatMatters`, `crisisWarningSigns`, ... */
   carePlanSection: `${TEAMROM_BASE}/CodeSystem/careplan-section`,
+  /** A plan note's kind: `note` or `decision`. */
+  noteKind: `${TEAMROM_BASE}/CodeSystem/careplan-note-kind`,
   /** What a consent agrees to: `individual_plan` or `share_care_plan`. */
   teamromConsentScope: `${TEAMROM_BASE}/CodeSystem/consent-scope`,
   /** The action an audit entry records: `careplan.read`, `fhir.export`, ... */
@@ -59,11 +61,14 @@ export const SYSTEM = {
 } as const;
 
 export const EXTENSION = {
-  /** On CarePlan, one per non-empty section: sub-extensions `section` (valueCode), `text`. */
+  /**
+   * On CarePlan, one per non-empty section: sub-extensions `section` (valueCoding from
+   * SYSTEM.carePlanSection) and `text` (valueString).
+   */
   section: `${TEAMROM_BASE}/StructureDefinition/careplan-section`,
   /** On CarePlan: when the plan is next reviewed (valueDate). */
   nextReview: `${TEAMROM_BASE}/StructureDefinition/careplan-next-review`,
-  /** On a CarePlan.note: `note` or `decision` (valueCode). */
+  /** On a CarePlan.note: `note` or `decision` (valueCoding from SYSTEM.noteKind). */
   noteKind: `${TEAMROM_BASE}/StructureDefinition/careplan-note-kind`,
   /** On a CarePlan.note: the meeting it was written in (valueString, our meeting id). */
   noteMeeting: `${TEAMROM_BASE}/StructureDefinition/careplan-note-meeting`,

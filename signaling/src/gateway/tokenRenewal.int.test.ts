@@ -131,6 +131,7 @@ describe('renewing an access token', () => {
         sub: 'person-ola',
         role: 'nurse',
         auth_time: nowSeconds() - MAX_SESSION_SECONDS + 10,
+        exp: nowSeconds() + 5,
       });
 
       const refused = await renewOverHttp(over);

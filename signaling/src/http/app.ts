@@ -10,6 +10,7 @@ import type { TokenService, VerifiedToken } from '../auth/tokens.ts';
 import type { CarePlanService } from '../careplan/CarePlanService.ts';
 import type { Database } from '../db/index.ts';
 import { AppError, httpStatus, toErrorBody } from '../errors.ts';
+import { createFhirRouter } from '../fhir/routes.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
 import type { PlanOperationApplied } from '../protocol/index.ts';
@@ -38,6 +39,11 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(securityHeaders);
+  // Before the JSON parser: FHIR reads its own bodies (application/fhir+json, whole bundles).
+  app.use(
+    '/fhir',
+    createFhirRouter({ ...deps, baseUrl: (req) => deps.publicUrl ?? baseUrlOf(req) }),
+  );
   app.use(express.json({ limit: '64kb' }));
 
   app.get('/healthz', async (_req, res) => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 
 import { REPO_ROOT } from '../../lib/teamrom.ts';
+import type { BenchCommandName, BenchCommands, BenchReplyMessage } from './commands.ts';
 
 export interface BenchServer {
   url: string;
@@ -13,6 +14,11 @@ export interface BenchServer {
   tokens: string[];
   /** The server process, for reading its CPU. */
   pid: number;
+  /** Asks the server process for work that must run beside its database (see commands.ts). */
+  command<K extends BenchCommandName>(
+    kind: K,
+    args: BenchCommands[K]['args'],
+  ): Promise<BenchCommands[K]['reply']>;
   stop(): Promise<void>;
 }
 
@@ -24,10 +30,17 @@ export async function startBenchServer(syntheticPeople: number): Promise<BenchSe
     {
       cwd: REPO_ROOT,
       env: { ...process.env, SYNTHETIC_PEOPLE: String(syntheticPeople) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     },
   );
+  const waiting = new Map<number, (reply: BenchReplyMessage) => void>();
+  let lastId = 0;
   let stderr = '';
+
+  child.on('message', (reply: BenchReplyMessage) => {
+    waiting.get(reply.id)?.(reply);
+    waiting.delete(reply.id);
+  });
 
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
 
@@ -40,8 +53,20 @@ export async function startBenchServer(syntheticPeople: number): Promise<BenchSe
   ])) as [string];
 
   return {
-    ...(JSON.parse(line) as Omit<BenchServer, 'pid' | 'stop'>),
+    ...(JSON.parse(line) as Omit<BenchServer, 'pid' | 'command' | 'stop'>),
     pid: child.pid!,
+    command(kind, args) {
+      const id = ++lastId;
+
+      return new Promise((resolve, reject) => {
+        waiting.set(id, (reply) =>
+          reply.ok
+            ? resolve(reply.data as never)
+            : reject(new Error(`the benchmark server failed ${kind}: ${reply.error}`)),
+        );
+        child.send({ id, kind, args });
+      });
+    },
     async stop() {
       if (child.exitCode !== null) return;
 

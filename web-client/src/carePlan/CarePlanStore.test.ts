@@ -92,12 +92,13 @@ function planAt(version: number, change?: (plan: CarePlan) => CarePlan): CarePla
   return change ? change(plan) : plan;
 }
 
+/** The server names missing parts only of an individual plan. */
 function opened(plan: CarePlan): OpenedPlan {
   return {
     plan,
     access: { canEdit: true, canEditOwnWords: true, canRecordConsent: true, canSeeAccessLog: true },
     directory: { persons: {}, organisations: { 'org-home': { name: 'Hjemmesykepleien' } } },
-    missingParts: ['participants', 'coordinator'],
+    missingParts: plan.isIndividualPlan ? ['participants', 'coordinator'] : [],
   };
 }
 
@@ -116,9 +117,9 @@ describe('CarePlanStore', () => {
   let store: CarePlanStore;
 
   /** Creates the store and answers its first opening with the plan at `version`. */
-  async function openAt(version: number) {
+  async function openAt(version: number, change?: (plan: CarePlan) => CarePlan) {
     store = new CarePlanStore(socket as unknown as TeamromSocket, PLAN_ID, 'meeting-test');
-    socket.requests('careplan:open')[0]!.ack({ ok: true, data: opened(planAt(version)) });
+    socket.requests('careplan:open')[0]!.ack({ ok: true, data: opened(planAt(version, change)) });
     await settle();
   }
 
@@ -132,7 +133,7 @@ describe('CarePlanStore', () => {
   });
 
   it('opens the plan and keeps what the reader may do and the names behind the ids', async () => {
-    await openAt(3);
+    await openAt(3, (p) => ({ ...p, isIndividualPlan: true }));
 
     const state = store.state.get();
 
@@ -156,7 +157,7 @@ describe('CarePlanStore', () => {
   });
 
   it('keeps the missing parts of an individual plan up to date as operations arrive', async () => {
-    await openAt(3);
+    await openAt(3, (p) => ({ ...p, isIndividualPlan: true }));
 
     socket.receive(
       'careplan:changed',
@@ -166,6 +167,24 @@ describe('CarePlanStore', () => {
     expect(store.state.get().missingParts).not.toContain('participants');
     // The coordinator lives outside the plan: the server said it was missing, and it still is.
     expect(store.state.get().missingParts).toContain('coordinator');
+  });
+
+  it('opens the plan again when it is made an individual plan, to learn what it lacks', async () => {
+    await openAt(3);
+    expect(store.state.get().missingParts).toEqual([]);
+
+    socket.receive(
+      'careplan:changed',
+      applied(4, { type: 'plan.setIndividualPlan', isIndividualPlan: true }),
+    );
+    socket.requests('careplan:open')[1]!.ack({
+      ok: true,
+      data: opened(planAt(4, (p) => ({ ...p, isIndividualPlan: true }))),
+    });
+    await settle();
+
+    expect(store.state.get().missingParts).toEqual(['participants', 'coordinator']);
+    expect(socket.requests('careplan:open')).toHaveLength(2);
   });
 
   it('ignores an operation it holds already, and one for another plan', async () => {

@@ -88,8 +88,11 @@ export class CarePlanStore {
   readonly #meetingId: string | null;
   /** Operations received ahead of the version held, waiting for the ones in between. */
   #ahead: PlanOperationApplied[] = [];
-  /** Known from the last opening: the regulation's parts that live outside the plan. */
-  #facts: PlanFacts = { hasCoordinator: false, hasPlanConsent: false };
+  /**
+   * The regulation's parts that live outside the plan, known from the last opening; the server
+   * names missing parts only of an individual plan, so for any other plan they are not known.
+   */
+  #facts: PlanFacts | null = null;
   #opening: Promise<void> | null = null;
   #openAgain = false;
   #sending = false;
@@ -109,6 +112,10 @@ export class CarePlanStore {
 
   get planId(): string {
     return this.#planId;
+  }
+
+  get meetingId(): string | null {
+    return this.#meetingId;
   }
 
   /** Stops listening and tells the server this client no longer has the plan open. */
@@ -214,10 +221,7 @@ export class CarePlanStore {
       directory: { persons: {}, organisations: {} },
       missingParts: [],
       pending: [],
-      notices: [
-        ...s.notices,
-        ...s.pending.map((p) => refusal(p.operation, 'access_withdrawn')),
-      ],
+      notices: [...s.notices, ...s.pending.map((p) => refusal(p.operation, 'access_withdrawn'))],
     }));
   };
 
@@ -261,9 +265,11 @@ export class CarePlanStore {
     const held = plan.version;
 
     this.#ahead = this.#ahead.filter((a) => a.version > held);
-    if (plan !== start) {
-      this.state.update({ plan, missingParts: missingIndividualPlanParts(plan, this.#facts) });
-    }
+    if (plan === start) return;
+
+    this.state.update({ plan, missingParts: this.#missing(plan) });
+    // Just made an individual plan: what it lacks outside the plan comes with a fresh opening.
+    if (plan.isIndividualPlan && !this.#facts && !this.#opening) void this.#open();
   }
 
   /** Opens the plan (again); concurrent calls share one request and repeat it once if asked. */
@@ -302,10 +308,12 @@ export class CarePlanStore {
     const held = this.state.get().plan;
     const plan = held && held.version > opened.plan.version ? held : opened.plan;
 
-    this.#facts = {
-      hasCoordinator: !opened.missingParts.includes('coordinator'),
-      hasPlanConsent: !opened.missingParts.includes('consent'),
-    };
+    this.#facts = opened.plan.isIndividualPlan
+      ? {
+          hasCoordinator: !opened.missingParts.includes('coordinator'),
+          hasPlanConsent: !opened.missingParts.includes('consent'),
+        }
+      : null;
     this.state.update({
       status: 'ready',
       plan,
@@ -314,13 +322,21 @@ export class CarePlanStore {
       missingParts: plan === opened.plan ? opened.missingParts : this.#missing(plan),
     });
     this.#catchUp();
-    // Still a gap: what came in while opening was ahead of what the server sent back.
-    if (this.#ahead.length > 0) this.#openAgain = true;
+    // Still a gap (what came in while opening was ahead of what the server sent back), or an
+    // individual plan whose missing parts the server has not told yet.
+    if (this.#ahead.length > 0 || (this.state.get().plan?.isIndividualPlan && !this.#facts)) {
+      this.#openAgain = true;
+    }
     void this.#flush();
   }
 
+  /** What an individual plan lacks; nothing for another plan, and nothing known yet without facts. */
   #missing(plan: CarePlan): IndividualPlanPart[] {
-    return missingIndividualPlanParts(plan, this.#facts);
+    if (!plan.isIndividualPlan) return [];
+
+    return this.#facts
+      ? missingIndividualPlanParts(plan, this.#facts)
+      : this.state.get().missingParts;
   }
 
   #enqueue(operation: PlanOperation, baseVersion?: number): void {
@@ -410,10 +426,20 @@ function refusal(operation: PlanOperation, code: string): PlanNotice {
 }
 
 function noticeFor(operation: PlanOperation, error: RequestError): PlanNotice {
-  const details = (error.details ?? {}) as { field?: unknown; current?: unknown; missingParts?: unknown };
+  const details = (error.details ?? {}) as {
+    field?: unknown;
+    current?: unknown;
+    missingParts?: unknown;
+  };
 
   if (error.code === 'plan_conflict' && typeof details.field === 'string') {
-    return { id: uuid(), kind: 'conflict', operation, field: details.field, current: details.current };
+    return {
+      id: uuid(),
+      kind: 'conflict',
+      operation,
+      field: details.field,
+      current: details.current,
+    };
   }
   if (error.code === 'invalid_request' && Array.isArray(details.missingParts)) {
     return {

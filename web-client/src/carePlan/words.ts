@@ -118,7 +118,10 @@ export function describeOperation(ctx: WordsContext, op: PlanOperation): string 
       return t('carePlan.history.op.updateGoal', {
         goal: goalName(ctx, op.goalId),
         changes: Object.entries(op.changes)
-          .map(([f, v]) => `${t(`carePlan.field.goal.${f}`)}: ${valueWords(ctx, `goals.${op.goalId}.${f}`, v)}`)
+          .map(
+            ([f, v]) =>
+              `${t(`carePlan.field.goal.${f}`)}: ${valueWords(ctx, `goals.${op.goalId}.${f}`, v)}`,
+          )
           .join(', '),
       });
     case 'goal.evaluate':

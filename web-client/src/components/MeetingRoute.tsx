@@ -1,26 +1,22 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
+import { AccessToken } from '../lib/AccessToken.ts';
 import { MeetingView } from './MeetingView.tsx';
 import { PreJoin } from './PreJoin.tsx';
-
-const tokenKey = (meetingId: string) => `teamrom.token.${meetingId}`;
 
 /**
  * Reads the access token from the link's fragment (never sent to any server in a URL), keeps it
  * for this tab so that a reload still works, and removes it from the address bar.
  */
-function takeLinkParameters(meetingId: string): { token: string | null; precheck: boolean } {
+function takeLinkParameters(meetingId: string): { token: AccessToken | null; precheck: boolean } {
   const params = new URLSearchParams(window.location.hash.slice(1));
   const fromLink = params.get('token');
 
-  if (fromLink) {
-    sessionStorage.setItem(tokenKey(meetingId), fromLink);
-    history.replaceState(null, '', window.location.pathname);
-  }
+  if (fromLink) history.replaceState(null, '', window.location.pathname);
 
   return {
-    token: fromLink ?? sessionStorage.getItem(tokenKey(meetingId)),
+    token: AccessToken.forMeeting(meetingId, fromLink),
     precheck: params.get('precheck') !== '0',
   };
 }

@@ -1,15 +1,17 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
+import type { AccessToken } from '../lib/AccessToken.ts';
 import { useStore } from '../lib/useStore.ts';
 import { MeetingSession } from '../meeting/MeetingSession.ts';
+import { AccessNotice } from './AccessNotice.tsx';
 import { Announcer } from './Announcer.tsx';
-import { CarePlanPanel } from './CarePlanPanel.tsx';
+import { CarePlanPanel } from './carePlan/CarePlanPanel.tsx';
 import { Controls } from './Controls.tsx';
 import { LanguageSelect } from './LanguageSelect.tsx';
 import { VideoGrid } from './VideoGrid.tsx';
 
-export function MeetingView({ meetingId, token }: { meetingId: string; token: string }) {
+export function MeetingView({ meetingId, token }: { meetingId: string; token: AccessToken }) {
   const [session, setSession] = useState<MeetingSession | null>(null);
   const [attempt, setAttempt] = useState(0);
 
@@ -26,10 +28,13 @@ export function MeetingView({ meetingId, token }: { meetingId: string; token: st
 
   if (!session) return null;
 
-  return <Meeting session={session} onRejoin={() => setAttempt((n) => n + 1)} />;
+  return (
+    <Meeting session={session} meetingId={meetingId} onRejoin={() => setAttempt((n) => n + 1)} />
+  );
 }
 
-function Meeting({ session, onRejoin }: { session: MeetingSession; onRejoin: () => void }) {
+function Meeting(props: { session: MeetingSession; meetingId: string; onRejoin: () => void }) {
+  const { session, meetingId, onRejoin } = props;
   const { t } = useTranslation();
   const state = useStore(session.state);
   const [isPlanOpen, setPlanOpen] = useState(true);
@@ -68,6 +73,7 @@ function Meeting({ session, onRejoin }: { session: MeetingSession; onRejoin: () 
         {state.isMediaSlow && <p className="warn">{t('meeting.slowMedia')}</p>}
         {state.deviceProblem === 'denied' && <p className="warn">{t('meeting.deviceDenied')}</p>}
         {state.deviceProblem === 'missing' && <p className="warn">{t('meeting.deviceMissing')}</p>}
+        <AccessNotice token={session.token} />
       </div>
       <div className="meeting-body">
         <main id="main" className="stage">
@@ -85,10 +91,8 @@ function Meeting({ session, onRejoin }: { session: MeetingSession; onRejoin: () 
           <CarePlanPanel
             socket={session.socket}
             planId={state.carePlanId}
-            canEdit={
-              state.self !== null &&
-              !['patient', 'relative', 'interpreter'].includes(state.self.role)
-            }
+            meetingId={meetingId}
+            role={state.self?.role ?? null}
             isPlain={isPatient}
           />
         )}

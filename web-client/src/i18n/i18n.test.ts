@@ -3,7 +3,19 @@ import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { ERROR_CODES, PARTICIPANT_ROLES, RESPONSIBLE_PARTIES } from '@teamrom/signaling/protocol';
+import {
+  ACTION_STATUSES,
+  CONSENT_SCOPES,
+  ERROR_CODES,
+  GOAL_ACHIEVEMENT_STATUSES,
+  GOAL_LIFECYCLE_STATUSES,
+  GOAL_PRIORITIES,
+  INDIVIDUAL_PLAN_PARTS,
+  NOTE_KINDS,
+  PARTICIPANT_ROLES,
+  PLAN_SECTIONS,
+  PLAN_STATUSES,
+} from '@teamrom/signaling/protocol';
 import en from './locales/en.json';
 import nb from './locales/nb.json';
 
@@ -52,14 +64,64 @@ describe('translations', () => {
     expect(used.filter((key) => !known.has(key))).toEqual([]);
   });
 
-  it('name every role, responsible party, error and ending the server can send', () => {
+  it('name every role, error and ending the server can send', () => {
     const known = new Set(keys(nb as Tree));
     const needed = [
       ...PARTICIPANT_ROLES.map((role) => `role.${role}`),
-      ...RESPONSIBLE_PARTIES.map((party) => `carePlan.party.${party}`),
       ...ERROR_CODES.map((code) => `errors.${code}`),
       'errors.timeout',
       ...['replaced', 'closed', 'removed'].map((reason) => `ended.${reason}`),
+    ];
+
+    expect(needed.filter((key) => !known.has(key))).toEqual([]);
+  });
+
+  it('name every code of the care plan, in the team’s words and in the patient’s', () => {
+    const known = new Set(keys(nb as Tree));
+    const needed = [
+      ...PLAN_STATUSES.flatMap((s) => [`carePlan.status.${s}`, `carePlan.plain.status.${s}`]),
+      ...PLAN_SECTIONS.map((s) => `carePlan.section.${s}`),
+      ...PLAN_SECTIONS.filter((s) => s !== 'whatMatters').map((s) => `carePlan.plain.section.${s}`),
+      ...GOAL_PRIORITIES.flatMap((p) => [`carePlan.priority.${p}`, `carePlan.plain.priority.${p}`]),
+      ...GOAL_LIFECYCLE_STATUSES.map((s) => `carePlan.lifecycle.${s}`),
+      ...GOAL_ACHIEVEMENT_STATUSES.map((s) => `carePlan.achievement.${s}`),
+      ...ACTION_STATUSES.flatMap((s) => [
+        `carePlan.actionStatus.${s}`,
+        `carePlan.plain.actionStatus.${s}`,
+      ]),
+      ...NOTE_KINDS.map((k) => `carePlan.noteKind.${k}`),
+      ...INDIVIDUAL_PLAN_PARTS.map((p) => `carePlan.individualPlan.part.${p}`),
+      ...CONSENT_SCOPES.map((s) => `consent.scope.${s}`),
+      ...['plan', 'history', 'consent', 'accessLog'].flatMap((v) => [
+        `carePlan.views.${v}`,
+        `carePlan.views.plain.${v}`,
+      ]),
+      ...['status', 'isIndividualPlan', 'periodStart', 'periodEnd', 'nextReview'].map(
+        (f) => `carePlan.field.plan.${f}`,
+      ),
+      ...['description', 'priority', 'targetDate', 'lifecycleStatus', 'achievementStatus'].map(
+        (f) => `carePlan.field.goal.${f}`,
+      ),
+      ...['description', 'responsible', 'goalId', 'dueDate', 'status'].map(
+        (f) => `carePlan.field.action.${f}`,
+      ),
+      ...['forbidden', 'access_withdrawn', 'unauthorized', 'not_found', 'other'].map(
+        (r) => `carePlan.notice.reason.${r}`,
+      ),
+      ...[
+        'careplan_read',
+        'careplan_write',
+        'careplan_history',
+        'consent_grant',
+        'consent_withdraw',
+        'fhir_read',
+        'fhir_export',
+        'fhir_import',
+        'meeting_join',
+        'meeting_leave',
+        'other',
+      ].map((a) => `accessLog.action.${a}`),
+      ...['denied', 'conflict', 'error'].map((o) => `accessLog.outcome.${o}`),
     ];
 
     expect(needed.filter((key) => !known.has(key))).toEqual([]);

@@ -24,16 +24,61 @@ export class RequestError extends Error {
   }
 }
 
+/** How the requests on each socket get a usable token back; see recoverTokenWith(). */
+const tokenRecovery = new WeakMap<Socket, () => Promise<void>>();
+
+/**
+ * Lets requests on `socket` outlive an expired token. A request refused with `unauthorized` (the
+ * server refuses every event once the connection's token has expired) runs `recover` once, which
+ * is to give the connection a fresh token, and is then sent again; if `recover` fails, the
+ * request fails with the original refusal.
+ */
+export function recoverTokenWith(socket: Socket, recover: () => Promise<void>): void {
+  tokenRecovery.set(socket, recover);
+}
+
 /**
  * Sends one typed request and resolves with the server's reply, or rejects with RequestError.
  * Nothing is queued while offline: a request made without a connection, or cut off by a lost
  * connection, fails at once with `timeout`, and its caller decides whether to send it again.
  */
-export function request<E extends RequestName>(
+export async function request<E extends RequestName>(
   socket: Socket,
   event: E,
   payload: RequestPayload<E>,
   timeoutMs = REQUEST_TIMEOUT_MS,
+): Promise<ReplyMap[E]> {
+  try {
+    return await send(socket, event, payload, timeoutMs);
+  } catch (error) {
+    const recover = tokenRecovery.get(socket);
+
+    // auth:renew is how a token is recovered; a refusal of it is final.
+    if (
+      !(error instanceof RequestError) ||
+      error.code !== 'unauthorized' ||
+      !recover ||
+      event === 'auth:renew'
+    ) {
+      throw error;
+    }
+
+    try {
+      await recover();
+    } catch {
+      throw error;
+    }
+
+    // Refused before any handler ran, so sending it again does nothing twice.
+    return send(socket, event, payload, timeoutMs);
+  }
+}
+
+function send<E extends RequestName>(
+  socket: Socket,
+  event: E,
+  payload: RequestPayload<E>,
+  timeoutMs: number,
 ): Promise<ReplyMap[E]> {
   return new Promise((resolve, reject) => {
     if (!socket.connected) {

@@ -12,8 +12,10 @@ import type {
   ServerToClientEvents,
 } from '@teamrom/signaling/protocol';
 
+import type { AccessToken } from '../lib/AccessToken.ts';
 import { RequestError, request } from '../lib/request.ts';
 import { Store } from '../lib/Store.ts';
+import { ConnectionToken } from './ConnectionToken.ts';
 
 /** A transport that has not connected this long is reported to the user and retried. */
 export const TRANSPORT_CONNECT_TIMEOUT_MS = 15_000;
@@ -79,7 +81,10 @@ export class MeetingSession {
     participants: [],
   });
   readonly socket: TeamromSocket;
+  /** This tab's access token, renewed while the session lasts; also for HTTP calls. */
+  readonly token: AccessToken;
   readonly #meetingId: string;
+  readonly #connectionToken: ConnectionToken;
   #device: Device | null = null;
   #sendTransport: types.Transport | null = null;
   #recvTransport: types.Transport | null = null;
@@ -97,15 +102,18 @@ export class MeetingSession {
   #retryDelayMs = FIRST_RETRY_DELAY_MS;
   #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(meetingId: string, token: string) {
+  constructor(meetingId: string, token: AccessToken) {
     this.#meetingId = meetingId;
+    this.token = token;
     this.socket = io({
-      auth: { token },
+      autoConnect: false,
       transports: ['websocket', 'polling'],
       reconnectionDelay: 500,
       reconnectionDelayMax: 4000,
     });
+    this.#connectionToken = new ConnectionToken(this.socket, token);
     this.#listen();
+    this.socket.connect();
   }
 
   /** Opens camera and microphone; the join proceeds when the connection is up. */
@@ -173,10 +181,22 @@ export class MeetingSession {
     socket.on('connect_error', (error) => {
       const code = (error as Error & { data?: { code?: string } }).data?.code;
 
-      if (code === 'unauthorized') {
+      if (code !== 'unauthorized') return;
+
+      // The token may have run out while the connection was down (a laptop that slept).
+      void this.#connectionToken.renewForReconnect().then((isWorthRetrying) => {
+        const { status } = this.state.get();
+
+        if (status === 'left' || status === 'ended' || status === 'failed') return;
+        if (isWorthRetrying) {
+          socket.connect();
+
+          return;
+        }
+
         socket.disconnect();
         this.#close('failed', 'errors.unauthorized');
-      }
+      });
     });
     socket.on('peer:joined', (peer) => this.#addParticipant(peer));
     socket.on('peer:left', ({ peerId }) => this.#removeParticipant(peerId));
@@ -581,6 +601,7 @@ export class MeetingSession {
 
   #close(status: SessionStatus, reason: string | null): void {
     this.#joinAttempt++;
+    this.#connectionToken.close();
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = null;
     this.#resetMedia();
