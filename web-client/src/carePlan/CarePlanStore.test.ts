@@ -9,7 +9,8 @@ import { emptyPlan } from '@teamrom/signaling/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { TeamromSocket } from '../meeting/MeetingSession.ts';
-import { CarePlanStore, planView } from './CarePlanStore.ts';
+import { CarePlanStore } from './CarePlanStore.ts';
+import { planView } from './planView.ts';
 
 type Handler = (...args: unknown[]) => void;
 
@@ -400,6 +401,43 @@ describe('CarePlanStore', () => {
 
     socket.receive('consent:changed', { patientId: 'patient-test' });
     expect(socket.requests('careplan:open')).toHaveLength(2);
+  });
+
+  it('forgets the plan when opening it again is refused', async () => {
+    await openAt(3);
+
+    socket.receive('consent:changed', { patientId: 'patient-test' });
+    socket.requests('careplan:open')[1]!.ack({
+      ok: false,
+      error: { code: 'forbidden', message: 'no longer in the care team' },
+    });
+    await settle();
+
+    expect(store.state.get().status).toBe('unavailable');
+    expect(store.state.get().plan).toBeNull();
+  });
+
+  it('keeps the plan held and asks again when the server fails to open it', async () => {
+    vi.useFakeTimers();
+    store = new CarePlanStore(socket as unknown as TeamromSocket, PLAN_ID);
+    socket.requests('careplan:open')[0]!.ack({ ok: true, data: opened(planAt(3)) });
+    await vi.advanceTimersByTimeAsync(0);
+
+    socket.receive('careplan:changed', applied(5, whatMatters('fem')));
+    socket.requests('careplan:open')[1]!.ack({
+      ok: false,
+      error: { code: 'internal', message: 'something went wrong' },
+    });
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(store.state.get().plan?.version).toBe(3);
+
+    await vi.advanceTimersByTimeAsync(2000);
+    socket.requests('careplan:open')[2]!.ack({ ok: true, data: opened(planAt(5)) });
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(store.state.get().status).toBe('ready');
+    expect(store.state.get().plan?.version).toBe(5);
   });
 
   it('tells the server when the reader closes the plan', async () => {

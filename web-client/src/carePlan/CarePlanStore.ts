@@ -97,6 +97,7 @@ export class CarePlanStore {
   #openAgain = false;
   #sending = false;
   #retry: ReturnType<typeof setTimeout> | null = null;
+  #retryOpen = false;
   #isDisposed = false;
 
   constructor(socket: TeamromSocket, planId: string, meetingId: string | null = null) {
@@ -297,8 +298,23 @@ export class CarePlanStore {
     try {
       opened = await request(this.#socket, 'careplan:open', { planId: this.#planId });
     } catch (error) {
-      if (error instanceof RequestError && error.code === 'timeout') return;
-      if (this.state.get().status !== 'closed') this.state.update({ status: 'unavailable' });
+      if (error instanceof RequestError && error.code === 'timeout') {
+        // Lost with the connection: opened again on reconnect. Unanswered on a live one: retry.
+        if (this.#socket.connected) this.#scheduleRetry('open');
+
+        return;
+      }
+      if (this.state.get().status === 'closed') return;
+
+      const code = error instanceof RequestError ? error.code : 'internal';
+
+      if (code === 'internal' && this.state.get().plan) {
+        // A fault on the server's side: keep showing the plan held, and ask again later.
+        this.#scheduleRetry('open');
+      } else {
+        // Refused: whatever of the plan this reader held is no longer theirs to see.
+        this.state.update({ status: 'unavailable', plan: null, access: NO_ACCESS });
+      }
 
       return;
     }
@@ -379,7 +395,7 @@ export class CarePlanStore {
           if (!(error instanceof RequestError) || error.code === 'timeout') {
             // No answer: the change may or may not have landed. The same key is sent again, so
             // the server applies it once either way.
-            this.#scheduleRetry();
+            this.#scheduleRetry('send');
 
             return;
           }
@@ -404,12 +420,17 @@ export class CarePlanStore {
     }));
   }
 
-  #scheduleRetry(): void {
+  /** Tries again later: opening the plan (which then sends what is pending), or only sending. */
+  #scheduleRetry(what: 'open' | 'send'): void {
+    if (what === 'open') this.#retryOpen = true;
     if (this.#retry || this.#isDisposed) return;
 
     this.#retry = setTimeout(() => {
+      const open = this.#retryOpen;
+
       this.#retry = null;
-      void this.#flush();
+      this.#retryOpen = false;
+      void (open ? this.#open() : this.#flush());
     }, RETRY_DELAY_MS);
   }
 
@@ -451,56 +472,4 @@ function noticeFor(operation: PlanOperation, error: RequestError): PlanNotice {
   }
 
   return refusal(operation, error.code);
-}
-
-/** What a pending change touches, so that the view can mark it as being saved. */
-export function pendingTarget(operation: PlanOperation): string {
-  switch (operation.type) {
-    case 'plan.setStatus':
-      return 'status';
-    case 'plan.setIndividualPlan':
-      return 'isIndividualPlan';
-    case 'plan.setDates':
-      return 'dates';
-    case 'section.set':
-      return `sections.${operation.section}`;
-    case 'goal.add':
-    case 'goal.update':
-      return operation.goalId;
-    case 'goal.evaluate':
-      return operation.evaluationId;
-    case 'action.add':
-    case 'action.update':
-    case 'action.setStatus':
-      return operation.actionId;
-    case 'note.add':
-      return operation.noteId;
-    default: {
-      const unknown: never = operation;
-
-      return String(unknown);
-    }
-  }
-}
-
-/**
- * The plan as its reader expects to see it: the confirmed plan with the changes still pending on
- * top, and what those pending changes touch. A pending change that no longer fits is left out.
- */
-export function planView(state: CarePlanState): { plan: CarePlan | null; saving: Set<string> } {
-  const saving = new Set<string>();
-  let plan = state.plan;
-
-  for (const change of state.pending) {
-    saving.add(pendingTarget(change.operation));
-    if (!plan) continue;
-
-    try {
-      plan = reduce(plan, change.operation, { version: plan.version, authorId: '', appliedAt: '' });
-    } catch {
-      // Refers to something no longer in the plan; the server will refuse it and say so.
-    }
-  }
-
-  return { plan, saving };
 }

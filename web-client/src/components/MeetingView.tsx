@@ -87,13 +87,15 @@ function Meeting(props: { session: MeetingSession; meetingId: string; onRejoin: 
             <p className="alone">{t('meeting.waitingForOthers')}</p>
           )}
         </main>
-        {state.carePlanId && isPlanOpen && (
+        {state.carePlanId && (
+          // Hidden rather than removed: changes still being saved go on being sent.
           <CarePlanPanel
             socket={session.socket}
             planId={state.carePlanId}
             meetingId={meetingId}
             role={state.self?.role ?? null}
             isPlain={isPatient}
+            isHidden={!isPlanOpen}
           />
         )}
       </div>

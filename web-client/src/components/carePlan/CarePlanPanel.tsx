@@ -14,10 +14,13 @@ interface Props {
   role: ParticipantRole | null;
   /** The patient's view: plain language, large text, little to edit. */
   isPlain: boolean;
+  /** Put away by the user; it stays open underneath, so that no pending change is dropped. */
+  isHidden?: boolean;
 }
 
 /** The patient's care plan beside the call: the plan itself, its history, consents and readers. */
-export function CarePlanPanel({ socket, planId, meetingId, role, isPlain }: Props) {
+export function CarePlanPanel(props: Props) {
+  const { socket, planId, meetingId, role, isPlain, isHidden = false } = props;
   const { t } = useTranslation();
   const [store, setStore] = useState<CarePlanStore | null>(null);
   const [isWide, setWide] = useState(false);
@@ -36,6 +39,7 @@ export function CarePlanPanel({ socket, planId, meetingId, role, isPlain }: Prop
       className={`careplan${isPlain ? ' plain' : ''}${isWide ? ' wide' : ''}`}
       aria-labelledby="careplan-title"
       tabIndex={0}
+      hidden={isHidden}
     >
       <div className="careplan-head">
         <h2 id="careplan-title">{isPlain ? t('carePlan.plain.title') : t('carePlan.title')}</h2>

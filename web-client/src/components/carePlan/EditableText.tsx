@@ -39,8 +39,15 @@ export function EditableText(props: Props) {
   const isEditing = draft !== null;
 
   useEffect(() => {
-    if (isEditing) box.current?.focus();
-    else if (wasEditing.current) editButton.current?.focus();
+    if (isEditing && box.current) {
+      const end = box.current.value.length;
+
+      // The caret after the text: most edits add to what is there.
+      box.current.focus();
+      box.current.setSelectionRange(end, end);
+    } else if (wasEditing.current) {
+      editButton.current?.focus();
+    }
     wasEditing.current = isEditing;
   }, [isEditing]);
 

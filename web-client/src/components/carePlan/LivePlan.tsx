@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import type { CarePlanStore } from '../../carePlan/CarePlanStore.ts';
-import { planView } from '../../carePlan/CarePlanStore.ts';
+import { planView } from '../../carePlan/planView.ts';
 import { today } from '../../carePlan/dates.ts';
 import { useStore } from '../../lib/useStore.ts';
 import { PlanContext } from './PlanContext.tsx';

@@ -2,7 +2,7 @@ import { INDIVIDUAL_PLAN_PARTS } from '@teamrom/signaling/protocol';
 import { useTranslation } from 'react-i18next';
 
 import type { CarePlanStore, PlanNotice } from '../../carePlan/CarePlanStore.ts';
-import { planView } from '../../carePlan/CarePlanStore.ts';
+import { planView } from '../../carePlan/planView.ts';
 import type { WordsContext } from '../../carePlan/words.ts';
 import { describeOperation, fieldWords, valueWords } from '../../carePlan/words.ts';
 import { useStore } from '../../lib/useStore.ts';
@@ -26,6 +26,15 @@ export function PlanNotices({ store }: { store: CarePlanStore }) {
       {state.notices.map((notice) => (
         <div key={notice.id} className="notice" data-notice={notice.kind}>
           <p>{noticeText(ctx, notice)}</p>
+          {/* A text the author wrote is not lost with the refused change: they can copy it. */}
+          {notice.operation.type === 'section.set' && notice.operation.text.trim() && (
+            <p>
+              {t('carePlan.notice.yourText')}{' '}
+              <q className="section-text" lang="nb">
+                {notice.operation.text}
+              </q>
+            </p>
+          )}
           <button type="button" onClick={() => store.dismissNotice(notice.id)}>
             {t('carePlan.dismiss')}
           </button>
