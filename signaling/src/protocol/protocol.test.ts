@@ -26,7 +26,7 @@ function addAction(overrides: Record<string, unknown> = {}) {
       type: 'action.add',
       actionId: randomUUID(),
       description: 'Hjemmesykepleien kommer innom to ganger i uka',
-      responsible: 'municipality',
+      responsible: { kind: 'organisation', id: 'org-municipality' },
       ...overrides,
     },
   };
@@ -155,7 +155,7 @@ describe('careplan:apply', () => {
       type: 'action.add',
       actionId: expect.any(String),
       description: 'Ringe fastlegen',
-      responsible: 'municipality',
+      responsible: { kind: 'organisation', id: 'org-municipality' },
       goalId: null,
       dueDate: null,
     });
@@ -216,8 +216,19 @@ describe('careplan:apply', () => {
     }
   });
 
-  it('refuses an action.add for a responsible party it does not know', () => {
-    expect(schema.safeParse(addAction({ responsible: 'police' })).success).toBe(false);
+  it('refuses an action.add whose responsible is not a person or an organisation', () => {
+    for (const responsible of [
+      'municipality',
+      { kind: 'police', id: 'x' },
+      { kind: 'person' },
+      { kind: 'person', id: '' },
+      { kind: 'organisation', id: 'x'.repeat(65) },
+    ]) {
+      expect(
+        schema.safeParse(addAction({ responsible })).success,
+        JSON.stringify(responsible),
+      ).toBe(false);
+    }
   });
 
   it('refuses an action.add whose actionId is not a uuid', () => {
