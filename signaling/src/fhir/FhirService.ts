@@ -10,16 +10,18 @@ import { carePlanRepository } from '../careplan/CarePlanRepository.ts';
 import type { CarePlanService } from '../careplan/CarePlanService.ts';
 import type { Database } from '../db/index.ts';
 import { AppError } from '../errors.ts';
-import type { CarePlan, PlanOperation, PlanOperationApplied } from '../protocol/index.ts';
+import type { PlanOperation, PlanOperationApplied } from '../protocol/index.ts';
 import { emptyPlan } from '../protocol/index.ts';
 import type { ChartView } from './bundle.ts';
 import { chartResources, findInChart } from './bundle.ts';
 import { IDENTIFIER } from './codes.ts';
 import type { PatientResourceType } from './FhirRepository.ts';
 import { fhirRepository as repo } from './FhirRepository.ts';
+import type { ImportedSubject } from './importBundle.ts';
 import { readImportBundle } from './importBundle.ts';
 import type { PatientChart } from './model.ts';
 import { organizationResource, patientResource, practitionerResource } from './people.ts';
+import type { PlanChanges } from './planDiff.ts';
 import { planChanges } from './planDiff.ts';
 
 export const PATIENT_RESOURCE_TYPES: readonly PatientResourceType[] = [
@@ -112,10 +114,7 @@ export class FhirService {
     const found: Resource[] = [];
 
     for (const patientId of candidates) {
-      const actor = await this.#access.planReader(caller, patientId).catch((error: unknown) => {
-        if (error instanceof AppError) return null;
-        throw error;
-      });
+      const actor = await this.#readerOrNull(caller, patientId);
 
       if (!actor) continue;
 
@@ -141,8 +140,9 @@ export class FhirService {
 
   /** One resource by type and id: `not_found` when there is none, `forbidden` when not theirs. */
   async read(caller: VerifiedToken, type: string, id: string): Promise<Resource> {
-    if (type === 'Practitioner' || type === 'Organization')
+    if (type === 'Practitioner' || type === 'Organization') {
       return this.#readDirectory(caller, type, id);
+    }
     if (!PATIENT_RESOURCE_TYPES.includes(type as PatientResourceType)) {
       throw new AppError('not_found', 'Teamrom has no resources of this type');
     }
@@ -151,14 +151,12 @@ export class FhirService {
 
     if (patients.length === 0) throw new AppError('not_found', `no ${type} with this id`);
 
-    // A relative recorded for two patients is one person; any of their charts will do.
+    // LIMITATION: a RelatedPerson's id is the person's, so a relative of two patients is read as
+    // the relative of the first of them the caller may read.
     let reader: Actor | null = null;
 
     for (const patientId of patients) {
-      reader = await this.#access.planReader(caller, patientId).catch((error: unknown) => {
-        if (error instanceof AppError) return null;
-        throw error;
-      });
+      reader = await this.#readerOrNull(caller, patientId);
       if (reader) break;
     }
 
@@ -189,18 +187,62 @@ export class FhirService {
    */
   async importBundle(caller: VerifiedToken, body: unknown): Promise<ImportResult> {
     const target = readImportBundle(body);
-    const patientId = target.subject.identifier
+    const { actor, chart } = await this.#importer(caller, target.subject);
+    const patientId = chart.patient.id;
+    const facts = await carePlanRepository.facts(this.#db, patientId);
+    const context = { patientPersonId: chart.patient.personId, facts };
+    const existingId = await this.#carePlans.planIdOf(patientId);
+    const existing = existingId ? await carePlanRepository.load(this.#db, existingId) : null;
+    let changes: PlanChanges;
+
+    try {
+      changes = planChanges(existing ?? emptyPlan('new', patientId, ''), target, context);
+      await this.#checkResponsible(patientId, changes.operations);
+    } catch (error) {
+      await this.#record(actor, 'fhir.import', 'error');
+      throw error;
+    }
+
+    const planId = existingId ?? (await this.#carePlans.create(caller, patientId));
+    const current = (await carePlanRepository.load(this.#db, planId))!;
+
+    // Someone changed the plan, or made one, since we looked: work from what is there now.
+    if (current.version !== (existing?.version ?? 0)) {
+      changes = planChanges(current, target, context);
+    }
+
+    const version = await this.#applyAll(caller, actor, planId, current.version, changes);
+
+    await this.#record(actor, 'fhir.import', 'success');
+
+    return {
+      planId,
+      created: existingId === null,
+      version,
+      applied: changes.operations.length,
+      kept: changes.kept,
+    };
+  }
+
+  /**
+   * The importer, when they are staff who may read the patient's plan. The answer is the same
+   * whether the patient is unknown or outside the caller's care, so that an import cannot be used
+   * to learn whether an identity number belongs to a patient here.
+   */
+  async #importer(
+    caller: VerifiedToken,
+    subject: ImportedSubject,
+  ): Promise<{ actor: Actor; chart: PatientChart }> {
+    const patientId = subject.identifier
       ? await repo.patientByIdentifier(
           this.#db,
-          target.subject.identifier.system,
-          target.subject.identifier.value,
+          subject.identifier.system,
+          subject.identifier.value,
         )
-      : target.subject.id;
+      : subject.id;
     const chart = patientId ? await repo.chart(this.#db, patientId, 'patient') : null;
 
-    // The same answer whether the patient is unknown or not in the caller's care, so that an
-    // import cannot be used to learn whether an identity number is someone's here.
-    if (!patientId || !chart) {
+    if (!chart) {
       await this.#audit.record({
         actorId: caller.sub,
         actorRole: null,
@@ -212,7 +254,7 @@ export class FhirService {
       throw new AppError('forbidden', IMPORT_REFUSED);
     }
 
-    const actor = await this.#authorise(caller, patientId, 'fhir.import').catch(
+    const actor = await this.#authorise(caller, chart.patient.id, 'fhir.import').catch(
       (error: unknown) => {
         throw error instanceof AppError && error.code === 'forbidden'
           ? new AppError('forbidden', IMPORT_REFUSED)
@@ -225,31 +267,18 @@ export class FhirService {
       throw new AppError('forbidden', IMPORT_REFUSED);
     }
 
-    const facts = await carePlanRepository.facts(this.#db, patientId);
-    const context = { patientPersonId: chart.patient.personId, facts };
-    let planId = await this.#carePlans.planIdOf(patientId);
-    const existing = planId ? await carePlanRepository.load(this.#db, planId) : null;
-    let changes;
+    return { actor, chart };
+  }
 
-    try {
-      changes = planChanges(existing ?? emptyPlan('new', patientId, ''), target, context);
-      await this.#checkResponsible(patientId, changes.operations);
-    } catch (error) {
-      await this.#record(actor, 'fhir.import', 'error');
-      throw error;
-    }
-
-    const created = planId === null;
-
-    if (planId === null) planId = await this.#carePlans.create(caller, patientId);
-
-    const current: CarePlan = (await carePlanRepository.load(this.#db, planId))!;
-
-    // Someone changed the plan, or made one, since we looked: work from what is there now.
-    if (current.version !== (existing?.version ?? 0))
-      changes = planChanges(current, target, context);
-
-    let version = current.version;
+  /** Applies the changes in order, each based on the version the one before left; the last one. */
+  async #applyAll(
+    caller: VerifiedToken,
+    actor: Actor,
+    planId: string,
+    baseVersion: number,
+    changes: PlanChanges,
+  ): Promise<number> {
+    let version = baseVersion;
 
     for (const [i, operation] of changes.operations.entries()) {
       try {
@@ -267,9 +296,10 @@ export class FhirService {
 
         await this.#record(actor, 'fhir.import', conflict ? 'conflict' : 'error');
         if (!(error instanceof AppError)) throw error;
+
         // LIMITATION: an import is applied one operation at a time; a change made by someone else
-        // in between stops it part-way, with the operations before applied (the reply says how
-        // many), and the importer sends the bundle again to finish.
+        // in between stops it part-way, with the operations before it applied (the reply says how
+        // many); sending the bundle again finishes it.
         throw new AppError(
           error.code,
           `the import stopped after ${i} of ${changes.operations.length} changes: ${error.message}`,
@@ -278,9 +308,7 @@ export class FhirService {
       }
     }
 
-    await this.#record(actor, 'fhir.import', 'success');
-
-    return { planId, created, version, applied: changes.operations.length, kept: changes.kept };
+    return version;
   }
 
   /** A person responsible for an action must be in the patient's care, an organisation known. */
@@ -354,6 +382,16 @@ export class FhirService {
     if (!chart) throw new AppError('not_found', 'no Patient with this id');
 
     return { actor, chart };
+  }
+
+  /** The caller as a reader of the patient's plan, or null when they may not read it. */
+  async #readerOrNull(caller: VerifiedToken, patientId: string): Promise<Actor | null> {
+    try {
+      return await this.#access.planReader(caller, patientId);
+    } catch (error) {
+      if (error instanceof AppError) return null;
+      throw error;
+    }
   }
 
   async #authorise(caller: VerifiedToken, patientId: string, action: AuditAction): Promise<Actor> {

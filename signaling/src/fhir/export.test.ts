@@ -128,6 +128,15 @@ describe('FHIR R4 export of a patient chart', () => {
       "Goal.priority.coding[0]: http://terminology.hl7.org/CodeSystem/goal-priority has no code 'urgent'",
     ]);
     expect(r4Problems({ ...task, intent: undefined } as unknown as Task)).not.toEqual([]);
+    expect(
+      r4Problems({
+        resourceType: 'Bundle',
+        type: 'searchset',
+        entry: [{ resource: { ...goal, lifecycleStatus: 'paused' as 'active' } }],
+      }),
+    ).toEqual([
+      "Bundle.entry[0].resource.lifecycleStatus: 'paused' is not in http://hl7.org/fhir/ValueSet/goal-status|4.0.1",
+    ]);
     expect(r4Problems({ ...task, id: 'a b' })).not.toEqual([]);
   });
 

@@ -101,8 +101,16 @@ describe('import of an exported care plan', () => {
 
   it('changes nothing when the plan already is what the bundle holds', () => {
     const plan = syntheticPlan();
+    // As PostgreSQL gives jsonb back: keys in its own order.
+    const stored = {
+      ...plan,
+      actions: plan.actions.map((a) => ({
+        ...a,
+        responsible: { id: a.responsible.id, kind: a.responsible.kind } as typeof a.responsible,
+      })),
+    };
 
-    expect(planChanges(plan, readImportBundle(exported(plan)), CONTEXT)).toEqual({
+    expect(planChanges(stored, readImportBundle(exported(plan)), CONTEXT)).toEqual({
       operations: [],
       kept: [],
     });

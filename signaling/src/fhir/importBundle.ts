@@ -26,6 +26,7 @@ import {
   TASK_STATUS,
   fromFhirCode,
 } from './codes.ts';
+import { isFhirId } from './references.ts';
 
 /*
  * Reads a plan out of a FHIR Bundle such as `$everything` gives: its one CarePlan, the Goals and
@@ -101,27 +102,24 @@ const codeableConcept = z.looseObject({
   text: z.string().optional(),
 });
 
-interface ExtensionInput {
-  url: string;
-  extension?: ExtensionInput[];
-  valueString?: string;
-  valueCode?: string;
-  valueDate?: string;
-  valueCoding?: z.infer<typeof coding>;
-}
+const id = z.string().refine(isFhirId, 'not a FHIR id');
 
-const extension: z.ZodType<ExtensionInput> = z.lazy(() =>
-  z.looseObject({
-    url: z.string(),
-    extension: z.array(extension).optional(),
-    valueString: z.string().optional(),
-    valueCode: z.string().optional(),
-    valueDate: z.string().optional(),
-    valueCoding: coding.optional(),
-  }),
-);
+/** An extension inside one of ours: its value is read, anything nested deeper is not. */
+const subExtension = z.looseObject({
+  url: z.string(),
+  valueString: z.string().optional(),
+  valueCode: z.string().optional(),
+  valueDate: z.string().optional(),
+  valueCoding: coding.optional(),
+});
+
+// Two levels are all our extensions have; not recursing further keeps hostile nesting harmless.
+const extension = subExtension.extend({ extension: z.array(subExtension).optional() });
+
+type ExtensionInput = z.infer<typeof extension>;
+
 const annotation = z.looseObject({
-  id: z.string().optional(),
+  id: z.string().max(64).optional(),
   extension: z.array(extension).optional(),
   text: z.string(),
 });
@@ -148,7 +146,7 @@ const carePlanSchema = z.looseObject({
 });
 const goalSchema = z.looseObject({
   resourceType: z.literal('Goal'),
-  id: z.string(),
+  id,
   lifecycleStatus: z.string(),
   achievementStatus: codeableConcept.optional(),
   priority: codeableConcept.optional(),
@@ -158,7 +156,7 @@ const goalSchema = z.looseObject({
 });
 const taskSchema = z.looseObject({
   resourceType: z.literal('Task'),
-  id: z.string(),
+  id,
   status: z.string(),
   description: z.string().optional(),
   owner: reference.optional(),
@@ -176,6 +174,11 @@ const patientSchema = z.looseObject({
     .array(z.looseObject({ system: z.string().optional(), value: z.string().optional() }))
     .optional(),
 });
+
+/** `Goal/<id>`, for messages; an id that is no FHIR id is not repeated back. */
+function label(resource: { resourceType: string; id?: string }): string {
+  return `${resource.resourceType}/${resource.id !== undefined && isFhirId(resource.id) ? resource.id : '?'}`;
+}
 
 function invalid(message: string, expression: string): AppError {
   return new AppError('invalid_request', message, { expression: [expression] });
@@ -246,7 +249,7 @@ function codeFrom(
   return concept?.coding?.find((c) => c.system === system)?.code;
 }
 
-function subExtension(ext: ExtensionInput, url: string): ExtensionInput | undefined {
+function nested(ext: ExtensionInput, url: string) {
   return ext.extension?.find((e) => e.url === url);
 }
 
@@ -290,7 +293,7 @@ export function readImportBundle(input: unknown): ImportedPlan {
         throw invalid(`${where} refers to no Goal in the bundle`, where);
       }
 
-      return readGoal(parse(goalSchema, target, `Goal/${target.id ?? ''}`));
+      return readGoal(parse(goalSchema, target, label(target)));
     }),
     actions: (plan.activity ?? []).map((activity, i) => {
       const where = `CarePlan.activity[${i}].reference`;
@@ -303,7 +306,7 @@ export function readImportBundle(input: unknown): ImportedPlan {
         );
       }
 
-      return readTask(parse(taskSchema, target, `Task/${target.id ?? ''}`));
+      return readTask(parse(taskSchema, target, label(target)));
     }),
     notes: (plan.note ?? []).map((note, i) => readNote(note, `CarePlan.note[${i}]`)),
   };
@@ -347,9 +350,9 @@ function readSections(extensions: ExtensionInput[]): Record<PlanSection, string>
     .filter((e) => e.url === EXTENSION.section)
     .forEach((ext, i) => {
       const where = `CarePlan.extension(careplan-section)[${i}]`;
-      const part = subExtension(ext, 'section');
+      const part = nested(ext, 'section');
       const code = part?.valueCoding?.code ?? part?.valueCode;
-      const text = subExtension(ext, 'text')?.valueString;
+      const text = nested(ext, 'text')?.valueString;
 
       if (!PLAN_SECTIONS.includes(code as PlanSection)) {
         throw invalid(`${where}: no section of a Teamrom plan has this code`, where);

@@ -31,6 +31,9 @@ export interface PlanChanges {
  * An import never removes: goals, actions, notes and evaluations the plan holds but the bundle
  * does not are kept (a plan cancels, it does not delete), and notes and evaluations, which are
  * records of what was said, are never rewritten. Both are reported in `kept`.
+ *
+ * LIMITATION: notes and evaluations an import adds are recorded as written by the importer, at
+ * the time of the import, like any edit; who wrote them in the bundle, and when, is not kept.
  */
 export function planChanges(
   current: CarePlan,
@@ -178,7 +181,12 @@ export function planChanges(
     } else {
       const changes = Object.fromEntries(
         (['description', 'responsible', 'goalId', 'dueDate'] as const)
-          .filter((f) => JSON.stringify(have[f]) !== JSON.stringify(wanted[f]))
+          .filter((f) =>
+            f === 'responsible'
+              ? have.responsible.kind !== wanted.responsible.kind ||
+                have.responsible.id !== wanted.responsible.id
+              : have[f] !== wanted[f],
+          )
           .map((f) => [f, wanted[f]]),
       );
 

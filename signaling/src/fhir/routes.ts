@@ -60,10 +60,6 @@ export function createFhirRouter(deps: FhirDeps): express.Router {
       handler(req, res).catch(next);
     };
 
-  router.use(
-    express.json({ type: ['application/fhir+json', 'application/json'], limit: BODY_LIMIT }),
-  );
-
   router.get('/metadata', (req, res) => {
     send(res, 200, capabilityStatement(base(req), READABLE_TYPES));
   });
@@ -85,15 +81,9 @@ export function createFhirRouter(deps: FhirDeps): express.Router {
     route(async (req, res) => {
       const id = single(req.query._id);
       const identifier = single(req.query.identifier);
-      const [system, value] = identifier?.includes('|')
-        ? [
-            identifier.slice(0, identifier.indexOf('|')),
-            identifier.slice(identifier.indexOf('|') + 1),
-          ]
-        : [undefined, identifier];
       const patients = await fhir.searchPatients(req.token!, {
         ...(id !== undefined ? { id } : {}),
-        ...(value !== undefined ? { identifier: { system: system || undefined, value } } : {}),
+        ...(identifier !== undefined ? { identifier: tokenParts(identifier) } : {}),
       });
       const applied = new URLSearchParams({
         ...(id !== undefined ? { _id: id } : {}),
@@ -150,8 +140,10 @@ export function createFhirRouter(deps: FhirDeps): express.Router {
     }),
   );
 
+  // Bodies are read only once the caller is known: nobody else makes us parse megabytes.
   router.post(
     '/CarePlan/:operation',
+    express.json({ type: ['application/fhir+json', 'application/json'], limit: BODY_LIMIT }),
     route(async (req, res) => {
       if (req.params.operation !== '$import') {
         throw new AppError('not_found', 'no such operation on CarePlan');
@@ -161,6 +153,11 @@ export function createFhirRouter(deps: FhirDeps): express.Router {
       }
 
       const result = await fhir.importBundle(req.token!, req.body);
+
+      deps.log.info(
+        { planId: result.planId, applied: result.applied, created: result.created },
+        'care plan imported from FHIR',
+      );
       const summary =
         result.applied === 0
           ? `CarePlan/${result.planId} already held this plan; nothing changed`
@@ -198,6 +195,15 @@ function single(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
 
   throw new AppError('invalid_request', 'give each search parameter once');
+}
+
+/** A token search value: `system|value`, or a value in any system. */
+function tokenParts(token: string): { system?: string; value: string } {
+  const bar = token.indexOf('|');
+
+  return bar <= 0
+    ? { value: token.slice(bar + 1) }
+    : { system: token.slice(0, bar), value: token.slice(bar + 1) };
 }
 
 function outcomeFor(error: unknown, log: Logger) {

@@ -74,6 +74,37 @@ describe('the care-plan reducer', () => {
     ).not.toThrow();
   });
 
+  it('sees a value read back with its keys in another order as the same value', () => {
+    const stored = apply(demoPlan(), {
+      type: 'action.update',
+      actionId: 'action-meds',
+      changes: { responsible: { kind: 'organisation', id: 'org-gp' } },
+    });
+    // jsonb gives objects back with their keys sorted by length, then bytes: id before kind.
+    const readBack: CarePlan = JSON.parse(
+      JSON.stringify(stored).replace(
+        '"responsible":{"kind":"organisation","id":"org-gp"}',
+        '"responsible":{"id":"org-gp","kind":"organisation"}',
+      ),
+    );
+
+    expect(readBack.actions.find((a) => a.id === 'action-meds')?.responsible).toEqual({
+      id: 'org-gp',
+      kind: 'organisation',
+    });
+    expect(() =>
+      apply(
+        readBack,
+        {
+          type: 'action.update',
+          actionId: 'action-meds',
+          changes: { responsible: { kind: 'organisation', id: 'org-gp' } },
+        },
+        0,
+      ),
+    ).not.toThrow();
+  });
+
   it('keeps an individual plan from becoming active until all nine parts are there', () => {
     const draft = apply(emptyPlan('p', 'pt', '2026-12-01T00:00:00.000Z'), {
       type: 'plan.setIndividualPlan',
