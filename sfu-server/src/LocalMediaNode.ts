@@ -1,10 +1,12 @@
 import { EventEmitter } from 'node:events';
+import net from 'node:net';
 
 import type { types } from 'mediasoup';
 
 import type { MediaNodeOptions } from './config.ts';
 import { mediaCodecs } from './config.ts';
 import { MediaError } from './errors.ts';
+import { checkListenAddresses } from './listenAddress.ts';
 import type { Logger } from './logger.ts';
 import type { MediaObjectKind, PeerMedia } from './PeerMedia.ts';
 import { logger as rootLogger } from './logger.ts';
@@ -24,6 +26,12 @@ import type {
 import { Room } from './Room.ts';
 import { WorkerPool } from './WorkerPool.ts';
 
+/** The options transports are created with; the others go to the worker pool. */
+type TransportOptions = Required<
+  Pick<MediaNodeOptions, 'listenIp' | 'initialAvailableOutgoingBitrate'>
+> &
+  Pick<MediaNodeOptions, 'announcedIp'>;
+
 /** How long a transport may stay without a DTLS connection before the node closes it. */
 const UNCONNECTED_TRANSPORT_TIMEOUT_MS = 60_000;
 
@@ -33,8 +41,7 @@ const UNCONNECTED_TRANSPORT_TIMEOUT_MS = 60_000;
 export class LocalMediaNode implements MediaNode {
   readonly events = new EventEmitter<MediaNodeEvents>();
   readonly #pool: WorkerPool;
-  readonly #options: Required<Omit<MediaNodeOptions, 'announcedIp' | 'numWorkers' | 'logLevel'>> &
-    Pick<MediaNodeOptions, 'announcedIp'>;
+  readonly #options: TransportOptions;
   readonly #log: Logger;
   readonly #rooms = new Map<string, Room>();
   readonly #opening = new Map<string, Promise<Room>>();
@@ -46,23 +53,39 @@ export class LocalMediaNode implements MediaNode {
     this.#options = {
       listenIp: options.listenIp ?? '127.0.0.1',
       announcedIp: options.announcedIp,
-      rtcMinPort: options.rtcMinPort ?? 40000,
-      rtcMaxPort: options.rtcMaxPort ?? 49999,
       initialAvailableOutgoingBitrate: options.initialAvailableOutgoingBitrate ?? 1_000_000,
     };
     pool.on('workerdied', (worker) => this.#onWorkerDied(worker));
   }
 
+  /**
+   * Starts the workers. Rejects with MediaConfigError, naming the setting, when media could not
+   * listen or be reached as configured: better no server than calls without media.
+   */
   static async create(
     options: MediaNodeOptions = {},
     log: Logger = rootLogger,
   ): Promise<LocalMediaNode> {
+    const listenIp = options.listenIp ?? '127.0.0.1';
+
+    await checkListenAddresses({ listenIp, announcedIp: options.announcedIp });
+    if (options.announcedIp !== undefined && net.isIP(options.announcedIp) === 0) {
+      log.warn(
+        { announced: options.announcedIp },
+        'media announces a host name, which Firefox ignores: people on Firefox will get no media',
+      );
+    }
+
     const pool = await WorkerPool.start(
       {
         numWorkers: options.numWorkers,
         rtcMinPort: options.rtcMinPort,
         rtcMaxPort: options.rtcMaxPort,
         logLevel: options.logLevel,
+        webRtcServer:
+          options.webRtcServer === false
+            ? null
+            : { listenIp, announcedIp: options.announcedIp, port: options.webRtcPort },
       },
       log,
     );
@@ -100,10 +123,14 @@ export class LocalMediaNode implements MediaNode {
   ): Promise<WebRtcTransportInfo> {
     const room = this.#room(request.roomId);
     const peer = room.peer(request.peerId);
+    const listen = room.webRtcServer
+      ? { webRtcServer: room.webRtcServer }
+      : { listenIps: [{ ip: this.#options.listenIp, announcedIp: this.#options.announcedIp }] };
     const transport = await withReservation(peer, 'transport', async () => {
       const created = await refusingWhenOutOfPorts(
+        room.log,
         room.router.createWebRtcTransport({
-          listenIps: [{ ip: this.#options.listenIp, announcedIp: this.#options.announcedIp }],
+          ...listen,
           enableUdp: true,
           enableTcp: true,
           preferUdp: true,
@@ -154,6 +181,7 @@ export class LocalMediaNode implements MediaNode {
     const peer = room.peer(request.peerId);
     const transport = await withReservation(peer, 'transport', async () => {
       const created = await refusingWhenOutOfPorts(
+        room.log,
         room.router.createPlainTransport({
           listenIp: { ip: this.#options.listenIp, announcedIp: this.#options.announcedIp },
           rtcpMux: true,
@@ -358,16 +386,16 @@ export class LocalMediaNode implements MediaNode {
     if (!opening) {
       opening = this.#pool
         .createRouter(mediaCodecs)
-        .then((router) => {
+        .then((placed) => {
           if (this.#closed) {
-            router.close();
+            placed.router.close();
             throw new MediaError('closed', 'the media node is shutting down');
           }
 
-          const room = new Room(roomId, router, this.#log.child({ roomId }));
+          const room = new Room(roomId, placed, this.#log.child({ roomId }));
 
           this.#rooms.set(roomId, room);
-          room.log.info({ workerPid: routerWorkerPid(router) }, 'room opened');
+          room.log.info({ workerPid: routerWorkerPid(room.router) }, 'room opened');
 
           return room;
         })
@@ -466,12 +494,17 @@ async function withReservation<T>(
   }
 }
 
-/** mediasoup names ports in its error when the worker's port range is used up. */
-async function refusingWhenOutOfPorts<T>(work: Promise<T>): Promise<T> {
+/**
+ * Every port of the worker's range is taken (per-transport ports, without a WebRtcServer). Other
+ * failures to listen, such as an address the machine no longer has, stay unexpected errors.
+ */
+async function refusingWhenOutOfPorts<T>(log: Logger, work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {
-    if (error instanceof Error && /port/i.test(error.message)) {
+    if (error instanceof Error && /no more available ports/i.test(error.message)) {
+      // The person is told the server is full; the operator needs to hear why.
+      log.warn('every port of RTC_MIN_PORT-RTC_MAX_PORT is taken; a transport was refused');
       throw new MediaError('capacity', 'no free port for a new media connection');
     }
     throw error;

@@ -11,13 +11,20 @@ import { PeerMedia } from './PeerMedia.ts';
 export class Room {
   readonly id: string;
   readonly router: types.Router;
+  /** Where the room's WebRTC transports listen; undefined gives each transport its own ports. */
+  readonly webRtcServer: types.WebRtcServer | undefined;
   readonly log: Logger;
   readonly #peers = new Map<string, PeerMedia>();
   readonly #producers = new Map<string, types.Producer>();
 
-  constructor(id: string, router: types.Router, log: Logger) {
+  constructor(
+    id: string,
+    placed: { router: types.Router; webRtcServer: types.WebRtcServer | undefined },
+    log: Logger,
+  ) {
     this.id = id;
-    this.router = router;
+    this.router = placed.router;
+    this.webRtcServer = placed.webRtcServer;
     this.log = log;
   }
 

@@ -7,7 +7,17 @@ export interface MediaNodeOptions {
   listenIp?: string;
   /** Address announced to clients in ICE candidates, when listenIp is not reachable as such. */
   announcedIp?: string;
-  /** Lowest and highest UDP/TCP port for WebRTC. Default: 40000-49999. */
+  /**
+   * Whether all WebRTC transports of a worker share one UDP and one TCP port (mediasoup's
+   * WebRtcServer). Default: true. When false, each transport takes its own ports from the range.
+   */
+  webRtcServer?: boolean;
+  /**
+   * The WebRtcServer port of the first worker; worker i listens on webRtcPort + i, UDP and TCP.
+   * Default: each worker takes one free port from rtcMinPort-rtcMaxPort.
+   */
+  webRtcPort?: number;
+  /** Lowest and highest UDP/TCP port for WebRTC and plain transports. Default: 40000-49999. */
   rtcMinPort?: number;
   rtcMaxPort?: number;
   /** Outgoing bitrate a fresh transport starts from, in bit/s. Default: 1,000,000. */

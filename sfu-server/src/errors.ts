@@ -10,3 +10,18 @@ export class MediaError extends Error {
     this.code = code;
   }
 }
+
+/**
+ * A media setting that cannot work on this machine, found while the node starts. Starting anyway
+ * would give calls that connect but carry no media, so the node refuses to start instead.
+ */
+export class MediaConfigError extends Error {
+  /** The environment setting to correct (infra/.env.example), such as MEDIASOUP_LISTEN_IP. */
+  readonly setting: string;
+
+  constructor(setting: string, message: string) {
+    super(`${setting}: ${message}`);
+    this.name = 'MediaConfigError';
+    this.setting = setting;
+  }
+}

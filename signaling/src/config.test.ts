@@ -35,6 +35,8 @@ describe('loadConfig', () => {
         announcedIp: undefined,
         rtcMinPort: 40000,
         rtcMaxPort: 49999,
+        webRtcServer: true,
+        webRtcPort: undefined,
       },
     });
     expect(path.isAbsolute(config.dataDir)).toBe(true);
@@ -113,6 +115,33 @@ describe('loadConfig', () => {
 
   it('refuses an RTC port below 1024', () => {
     expect(configError({ RTC_MIN_PORT: '80' }).message).toMatch(/^RTC_MIN_PORT /);
+  });
+
+  it('shares one port per worker among transports unless MEDIASOUP_WEBRTC_SERVER is off', () => {
+    expect(loadConfig({ MEDIASOUP_WEBRTC_SERVER: 'false' }).media.webRtcServer).toBe(false);
+    expect(
+      loadConfig({ MEDIASOUP_WORKERS: '4', MEDIASOUP_WEBRTC_PORT: '39000' }).media,
+    ).toMatchObject({ webRtcServer: true, webRtcPort: 39000, numWorkers: 4 });
+    expect(configError({ MEDIASOUP_WEBRTC_SERVER: 'sometimes' }).message).toMatch(
+      /^MEDIASOUP_WEBRTC_SERVER /,
+    );
+  });
+
+  it('refuses WebRtcServer ports that reach into the RTC range or past 65535', () => {
+    expect(configError({ MEDIASOUP_WORKERS: '2', MEDIASOUP_WEBRTC_PORT: '39999' }).message).toBe(
+      'MEDIASOUP_WEBRTC_PORT: ports 39999-40000 (one per worker) must lie outside ' +
+        'RTC_MIN_PORT-RTC_MAX_PORT (40000-49999)',
+    );
+    expect(configError({ MEDIASOUP_WORKERS: '2', MEDIASOUP_WEBRTC_PORT: '65535' }).message).toMatch(
+      /^MEDIASOUP_WEBRTC_PORT must be a whole number from 1024 to 65534/,
+    );
+    expect(configError({ MEDIASOUP_WEBRTC_PORT: '80' }).message).toMatch(/^MEDIASOUP_WEBRTC_PORT /);
+  });
+
+  it('refuses MEDIASOUP_WEBRTC_PORT when the WebRtcServer is off', () => {
+    expect(
+      configError({ MEDIASOUP_WEBRTC_SERVER: 'off', MEDIASOUP_WEBRTC_PORT: '39000' }).message,
+    ).toBe('MEDIASOUP_WEBRTC_PORT is used only with MEDIASOUP_WEBRTC_SERVER=true');
   });
 
   it('refuses a DEMO that is neither true nor false', () => {

@@ -17,6 +17,10 @@ export interface Config {
   /** Base URL printed in join links. */
   publicUrl: string | undefined;
   demo: boolean;
+  /** Patients, relatives and interpreters wait until a team member lets them in. */
+  waitingRoom: boolean;
+  /** How long an ad-hoc call rings before it ends unanswered, in milliseconds. */
+  ringTimeoutMs: number;
   webDistDir: string;
   logLevel: string;
   media: {
@@ -25,6 +29,10 @@ export interface Config {
     announcedIp: string | undefined;
     rtcMinPort: number;
     rtcMaxPort: number;
+    /** All transports of a worker share one UDP and one TCP port (mediasoup's WebRtcServer). */
+    webRtcServer: boolean;
+    /** The first worker's WebRtcServer port, the next worker's one above; unset: from the range. */
+    webRtcPort: number | undefined;
   };
 }
 
@@ -64,6 +72,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   if (rtcMaxPort < rtcMinPort) throw new ConfigError('RTC_MAX_PORT must not be below RTC_MIN_PORT');
 
+  const numWorkers = integer(env, 'MEDIASOUP_WORKERS', os.availableParallelism(), 1, 256);
+  const webRtcServer = flag(env, 'MEDIASOUP_WEBRTC_SERVER', true);
+  const webRtcPort = webRtcServerPort(env, { webRtcServer, numWorkers, rtcMinPort, rtcMaxPort });
+
   return {
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: env.HOST || '0.0.0.0',
@@ -74,14 +86,45 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxSessionSeconds: integer(env, 'MAX_SESSION_SECONDS', 12 * 60 * 60, 10, 7 * 24 * 60 * 60),
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, '') || undefined,
     demo: flag(env, 'DEMO', true),
+    waitingRoom: flag(env, 'WAITING_ROOM', true),
+    ringTimeoutMs: integer(env, 'RING_TIMEOUT_MS', 45_000, 100, 10 * 60 * 1000),
     webDistDir: path.resolve(env.WEB_DIST_DIR || path.join(REPO_ROOT, 'web-client', 'dist')),
     logLevel: env.LOG_LEVEL || 'info',
     media: {
-      numWorkers: integer(env, 'MEDIASOUP_WORKERS', os.availableParallelism(), 1, 256),
+      numWorkers,
       listenIp: env.MEDIASOUP_LISTEN_IP || '127.0.0.1',
       announcedIp: env.MEDIASOUP_ANNOUNCED_IP || undefined,
       rtcMinPort,
       rtcMaxPort,
+      webRtcServer,
+      webRtcPort,
     },
   };
+}
+
+/**
+ * MEDIASOUP_WEBRTC_PORT and the ports above it, one per worker. They must lie outside the RTC range:
+ * a plain transport could otherwise take the port of a worker that is being replaced.
+ */
+function webRtcServerPort(
+  env: NodeJS.ProcessEnv,
+  media: { webRtcServer: boolean; numWorkers: number; rtcMinPort: number; rtcMaxPort: number },
+): number | undefined {
+  if (env.MEDIASOUP_WEBRTC_PORT === undefined || env.MEDIASOUP_WEBRTC_PORT === '') return undefined;
+
+  if (!media.webRtcServer) {
+    throw new ConfigError('MEDIASOUP_WEBRTC_PORT is used only with MEDIASOUP_WEBRTC_SERVER=true');
+  }
+
+  const first = integer(env, 'MEDIASOUP_WEBRTC_PORT', 0, 1024, 65536 - media.numWorkers);
+  const last = first + media.numWorkers - 1;
+
+  if (first <= media.rtcMaxPort && last >= media.rtcMinPort) {
+    throw new ConfigError(
+      `MEDIASOUP_WEBRTC_PORT: ports ${first}-${last} (one per worker) must lie outside ` +
+        `RTC_MIN_PORT-RTC_MAX_PORT (${media.rtcMinPort}-${media.rtcMaxPort})`,
+    );
+  }
+
+  return first;
 }

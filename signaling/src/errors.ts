@@ -25,6 +25,10 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   meeting_full: 409,
   capacity: 503,
   plan_conflict: 409,
+  link_not_open_yet: 403,
+  link_closed: 410,
+  meeting_cancelled: 410,
+  link_used_elsewhere: 403,
   media_error: 502,
   internal: 500,
 };

@@ -1,3 +1,5 @@
+import { MediaConfigError } from '@teamrom/sfu-server';
+
 import { ConfigError, loadConfig } from './config.ts';
 import { logger } from './logger.ts';
 import { startServer } from './server.ts';
@@ -12,7 +14,13 @@ try {
   process.exit(2);
 }
 
-const server = await startServer(config);
+const server = await startServer(config).catch((error: unknown) => {
+  // A setting that cannot work (an address this machine does not have) is the operator's to fix:
+  // say which, without a stack trace.
+  if (!(error instanceof MediaConfigError)) throw error;
+  process.stderr.write(`Teamrom cannot start: ${error.message}\n`);
+  process.exit(2);
+});
 
 if (!server.demoLinks) {
   process.stderr.write(`\nTeamrom is running at ${server.url}\n\n`);

@@ -555,8 +555,14 @@ describe('Teamrom server', () => {
     });
 
     it('lets the patient read the plan but not change it', async () => {
-      const { socket } = await join('person-astrid');
+      const socket = await connectClient(server.url, server.tokenFor('person-astrid'));
 
+      sockets.push(socket);
+      // The patient waits to be let in; the plan is theirs to read meanwhile.
+      expect(await ask(socket, 'meeting:enter', { meetingId: 'demo' })).toMatchObject({
+        ok: true,
+        data: { status: 'waiting' },
+      });
       expect(await ask(socket, 'careplan:open', { planId: 'plan-demo' })).toMatchObject({
         ok: true,
       });

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import type { MediaNode } from '@teamrom/sfu-server';
@@ -18,8 +19,14 @@ import { attachGateway, createSocketServer } from './gateway/SocketGateway.ts';
 import { createHttpApp } from './http/app.ts';
 import type { Logger } from './logger.ts';
 import { logger as rootLogger } from './logger.ts';
+import { Attendance } from './meeting/Attendance.ts';
+import { Introductions } from './meeting/Introductions.ts';
+import { MeetingRecordService } from './meeting/MeetingRecordService.ts';
 import { MeetingService } from './meeting/MeetingService.ts';
+import { WaitingRoom } from './meeting/WaitingRoom.ts';
 import { Metrics } from './metrics/Metrics.ts';
+import { RingService } from './ring/RingService.ts';
+import { createSchedulingServices } from './scheduling/services.ts';
 
 export interface RunningServer {
   url: string;
@@ -62,6 +69,8 @@ export async function startServer(
       announcedIp: config.media.announcedIp,
       rtcMinPort: config.media.rtcMinPort,
       rtcMaxPort: config.media.rtcMaxPort,
+      webRtcServer: config.media.webRtcServer,
+      webRtcPort: config.media.webRtcPort,
     },
     log.child({ component: 'media' }),
   );
@@ -73,8 +82,29 @@ export async function startServer(
   const consents = new ConsentService(db, audit);
   const accessLog = new AccessLog(db, audit);
   const httpServer = createServer();
+  let app: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+
+  // Registered before Socket.io attaches, so that Socket.io sets this listener aside for its own
+  // paths. A listener added afterwards would also answer /socket.io/ (with a 404), and engine.io's
+  // own later answer to a long-polling request would then throw outside any handler.
+  httpServer.on('request', (req, res) => app?.(req, res));
+
   const io = createSocketServer(httpServer);
-  const meetings = new MeetingService({ db, media, audit, io, log });
+  const attendance = new Attendance(db);
+  const meetings = new MeetingService({
+    db,
+    media,
+    audit,
+    io,
+    log,
+    attendance,
+    hasWaitingRooms: config.waitingRoom,
+  });
+  const waitingRoom = new WaitingRoom({ io, meetings, audit, log });
+  const introductions = new Introductions(db, audit);
+  const meetingRecords = new MeetingRecordService({ db, audit, attendance, introductions });
+  const rings = new RingService({ db, audit, timeoutMs: config.ringTimeoutMs, log });
+  const scheduling = createSchedulingServices({ db, audit, tokens });
   const metrics = new Metrics({
     media,
     meetingCount: () => meetings.meetingCount,
@@ -92,11 +122,12 @@ export async function startServer(
           DEMO_LINK_SECONDS,
         ),
     }));
-  const app = createHttpApp({
+  const httpApp = createHttpApp({
     db,
     media,
     tokens,
     carePlans,
+    scheduling,
     metrics,
     log,
     webDistDir: config.webDistDir,
@@ -107,8 +138,23 @@ export async function startServer(
     },
   });
 
-  httpServer.on('request', app);
-  attachGateway({ io, tokens, meetings, carePlans, consents, accessLog, media, metrics, log });
+  app = httpApp;
+  attachGateway({
+    io,
+    tokens,
+    meetings,
+    waitingRoom,
+    introductions,
+    meetingRecords,
+    rings,
+    scheduling,
+    carePlans,
+    consents,
+    accessLog,
+    media,
+    metrics,
+    log,
+  });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -130,6 +176,7 @@ export async function startServer(
     metrics,
     demoLinks: config.demo ? () => makeDemoLinks(url) : null,
     async close() {
+      rings.close();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => {
         void io.close(() => resolve());

@@ -48,7 +48,16 @@ export async function startTeamrom(env: Record<string, string> = {}): Promise<Te
       ['--import', 'tsx', path.join(REPO_ROOT, 'signaling', 'src', 'main.ts')],
       {
         cwd: REPO_ROOT,
-        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, ...env },
+        env: {
+          ...process.env,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          DATA_DIR: dataDir,
+          // The browser tests have the patient join at once, as the web client does not come in
+          // through the waiting room yet; a test of the waiting room passes WAITING_ROOM: 'on'.
+          WAITING_ROOM: 'off',
+          ...env,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

@@ -13,7 +13,23 @@ export type AuditAction =
   | 'fhir.export'
   | 'fhir.import'
   | 'meeting.join'
-  | 'meeting.leave';
+  | 'meeting.leave'
+  | 'meeting.schedule'
+  | 'meeting.reschedule'
+  | 'meeting.cancel'
+  | 'meeting.respond'
+  | 'meeting.read'
+  | 'meeting.list'
+  | 'meeting.invitation'
+  | 'meeting.link'
+  | 'coordinator.overview'
+  | 'worklist.read'
+  | 'worklist.write'
+  | 'worklist.import'
+  | 'meeting.admit'
+  | 'meeting.return'
+  | 'meeting.introductions'
+  | 'meeting.ring';
 
 export type AuditOutcome = 'success' | 'denied' | 'conflict' | 'error';
 

@@ -480,6 +480,56 @@ async function writeDemoData(db: Database): Promise<void> {
   await service.apply(INGRID, addAction(0));
   await service.apply(PER, setStatus(1, 'action-meds', 'done'));
   await expect(service.apply(ASTRID, addAction(2))).rejects.toMatchObject({ code: 'forbidden' });
+
+  // From migration 005 on: a stay in the demo meeting and a confirmation of introductions.
+  const [record] = await db.query<{ present: boolean }>(
+    `select to_regclass('meeting_attendance') is not null as present`,
+  );
+
+  if (record?.present) {
+    await db.exec(`
+      insert into meeting_attendance (peer_id, joined_at, meeting_id, person_id, role,
+                                      organisation_id, left_at, leave_reason)
+        values ('peer-kari', '2026-10-01T09:00:00Z', 'demo', 'person-kari', 'coordinator',
+                'org-coordination', '2026-10-01T10:00:00Z', 'left');
+      insert into meeting_introductions (meeting_id, confirmed_by, confirmed_by_role, person_ids)
+        values ('demo', 'person-kari', 'coordinator', '["person-kari"]');
+    `);
+  }
+
+  // From migration 004 on: a scheduled series with answers, a bound personal link, a worklist.
+  const [scheduling] = await db.query<{ present: boolean }>(
+    `select to_regclass('meeting_links') is not null as present`,
+  );
+
+  if (scheduling?.present) {
+    await db.exec(`
+      insert into meetings (id, patient_id, title, kind, purpose, starts_at, duration_minutes,
+                            rrule, time_zone, status, sequence, ical_uid, created_by)
+        values ('meeting-series', 'patient-demo', 'Oppfølging', 'scheduled', 'Oppfølging',
+                '2027-03-22T09:00:00Z', 45, 'FREQ=WEEKLY;COUNT=3', 'Europe/Oslo', 'scheduled', 1,
+                'meeting-series@teamrom', 'person-kari');
+      insert into meeting_participants (meeting_id, person_id, role, required, response,
+                                        responded_at, responded_by, language,
+                                        interpreter_language)
+        values ('meeting-series', 'person-astrid', 'patient', true, 'accepted',
+                '2027-03-01T10:00:00Z', 'person-kari', 'nb', null),
+               ('meeting-series', 'person-kari', 'coordinator', true, 'accepted',
+                '2027-03-01T10:00:00Z', null, 'nb', null);
+      insert into meeting_links (id, meeting_id, person_id, issued_by, device_key_hash, bound_at)
+        values ('link-series-astrid', 'meeting-series', 'person-astrid', 'person-kari',
+                repeat('0', 64), '2027-03-22T08:40:00Z');
+      insert into worklist_candidates (id, organisation_id, external_ref, display_name, age,
+                                       long_term_conditions, emergency_admissions_12m,
+                                       bed_days_12m, municipality, source, recorded_by)
+        values ('candidate-1', 'org-fjellvik', 'W-1', 'Test Kandidat', 84, 4, 2, 12, 'Fjellvik',
+                'csv', 'person-kari');
+      insert into worklist_thresholds (organisation_id, min_age, min_long_term_conditions,
+                                       min_emergency_admissions, min_bed_days, min_criteria_met,
+                                       municipalities, updated_by)
+        values ('org-fjellvik', 80, 3, 2, 10, 2, '{Fjellvik}', 'person-kari');
+    `);
+  }
 }
 
 /** A patient, care team and plan as the schema of version 2 held them, written with its SQL. */

@@ -167,6 +167,10 @@ const ISSUE_CODE: Record<ErrorCode, OperationOutcomeIssue['code']> = {
   meeting_full: 'too-costly',
   capacity: 'transient',
   plan_conflict: 'conflict',
+  link_not_open_yet: 'business-rule',
+  link_closed: 'business-rule',
+  meeting_cancelled: 'business-rule',
+  link_used_elsewhere: 'forbidden',
   media_error: 'exception',
   internal: 'exception',
 };

@@ -7,8 +7,12 @@ import type { GatewayServer, GatewayServices } from './context.ts';
 import { registerAuthHandlers } from './handlers/auth.ts';
 import { registerCarePlanHandlers } from './handlers/careplan.ts';
 import { registerConsentHandlers } from './handlers/consent.ts';
+import { registerLobbyHandlers } from './handlers/lobby.ts';
 import { registerMediaHandlers } from './handlers/media.ts';
 import { registerMeetingHandlers } from './handlers/meeting.ts';
+import { registerRecordHandlers } from './handlers/record.ts';
+import { registerRingHandlers } from './handlers/ring.ts';
+import { registerSchedulingHandlers } from './handlers/scheduling.ts';
 
 /** Largest Socket.io message accepted; RTP capabilities of a browser are about 20 KB. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
@@ -66,6 +70,10 @@ export function attachGateway(services: Omit<GatewayServices, 'io'> & { io: Gate
 
     registerAuthHandlers(socket, services);
     registerMeetingHandlers(socket, services);
+    registerLobbyHandlers(socket, services);
+    registerRecordHandlers(socket, services);
+    registerRingHandlers(socket, services);
+    registerSchedulingHandlers(socket, services);
     registerMediaHandlers(socket, services);
     registerCarePlanHandlers(socket, services);
     registerConsentHandlers(socket, services);

@@ -8,8 +8,13 @@ import type { Server, Socket } from 'socket.io';
 import type { ConsentService } from '../consent/ConsentService.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
+import type { Introductions } from '../meeting/Introductions.ts';
+import type { MeetingRecordService } from '../meeting/MeetingRecordService.ts';
 import type { MeetingService } from '../meeting/MeetingService.ts';
 import type { Peer } from '../meeting/Peer.ts';
+import type { WaitingRoom } from '../meeting/WaitingRoom.ts';
+import type { RingService } from '../ring/RingService.ts';
+import type { SchedulingServices } from '../scheduling/services.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/index.ts';
 
 /** What the gateway keeps on each connection. */
@@ -28,6 +33,11 @@ export interface GatewayServices {
   io: GatewayServer;
   tokens: TokenService;
   meetings: MeetingService;
+  waitingRoom: WaitingRoom;
+  introductions: Introductions;
+  meetingRecords: MeetingRecordService;
+  rings: RingService;
+  scheduling: SchedulingServices;
   carePlans: CarePlanService;
   consents: ConsentService;
   accessLog: AccessLog;

@@ -15,12 +15,16 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
 import type { PlanOperationApplied } from '../protocol/index.ts';
 import { applyPlanOperationSchema } from '../protocol/index.ts';
+import { createSchedulingRouter } from '../scheduling/routes.ts';
+import type { SchedulingServices } from '../scheduling/services.ts';
+import { createWorklistRouter } from '../worklist/routes.ts';
 
 export interface HttpDeps {
   db: Database;
   media: MediaNode;
   tokens: TokenService;
   carePlans: CarePlanService;
+  scheduling: SchedulingServices;
   metrics: Metrics;
   log: Logger;
   webDistDir: string;
@@ -140,6 +144,12 @@ export function createHttpApp(deps: HttpDeps): express.Express {
       next(error);
     }
   });
+
+  app.use('/api/worklist', createWorklistRouter({ ...deps, worklist: deps.scheduling.worklist }));
+  app.use(
+    '/api',
+    createSchedulingRouter({ ...deps, baseUrl: (req) => deps.publicUrl ?? baseUrlOf(req) }),
+  );
 
   app.use('/api', (_req, res) => {
     res.status(404).json({ code: 'not_found', message: 'no such API route' });

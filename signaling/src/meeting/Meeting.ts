@@ -1,3 +1,4 @@
+import { isStaff } from '../access/CareTeamAccess.ts';
 import type { Logger } from '../logger.ts';
 import type { Peer } from './Peer.ts';
 
@@ -7,7 +8,10 @@ export class Meeting {
   readonly patientId: string;
   readonly carePlanId: string | null;
   readonly log: Logger;
+  readonly openedAt = new Date();
   readonly #peers = new Map<string, Peer>();
+  /** People a team member let in from the waiting room; they come back in without waiting. */
+  readonly #letIn = new Set<string>();
 
   constructor(id: string, patientId: string, carePlanId: string | null, log: Logger) {
     this.id = id;
@@ -35,6 +39,32 @@ export class Meeting {
 
   peerOfPerson(personId: string): Peer | undefined {
     return this.peers().find((p) => p.actor.personId === personId);
+  }
+
+  /**
+   * The coordinator when present, else the team member who has been in the meeting longest. The
+   * leader confirms that everyone has been introduced.
+   */
+  leader(): Peer | undefined {
+    const team = this.peers()
+      .filter((p) => isStaff(p.actor.role))
+      .sort((a, b) => a.joinedAt - b.joinedAt);
+
+    return team.find((p) => p.actor.role === 'coordinator') ?? team[0];
+  }
+
+  /** Lets a waiting person in: after a reload or a dropped connection they come straight back. */
+  letIn(personId: string): void {
+    this.#letIn.add(personId);
+  }
+
+  /** Sends a person back to the waiting room: from now on they wait again to come in. */
+  sendBack(personId: string): void {
+    this.#letIn.delete(personId);
+  }
+
+  hasLetIn(personId: string): boolean {
+    return this.#letIn.has(personId);
   }
 
   ownerOfProducer(producerId: string): Peer | undefined {

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 
 import type { MediaNode } from '@teamrom/sfu-server';
 import type { Server } from 'socket.io';
 
-import { CareTeamAccess } from '../access/CareTeamAccess.ts';
+import type { Actor, Caller } from '../access/CareTeamAccess.ts';
+import { CareTeamAccess, isStaff } from '../access/CareTeamAccess.ts';
 import type { AuditLog } from '../audit/AuditLog.ts';
 import { carePlanRepository } from '../careplan/CarePlanRepository.ts';
 import type { Database } from '../db/index.ts';
@@ -15,11 +17,29 @@ import type {
   RtpCapabilities,
   ServerToClientEvents,
 } from '../protocol/index.ts';
+import { assertMayEnter } from '../scheduling/admission.ts';
+import type { Attendance } from './Attendance.ts';
 import { Meeting } from './Meeting.ts';
 import type { ClientSocket } from './Peer.ts';
 import { Peer } from './Peer.ts';
 
-export type LeaveReason = 'left' | 'disconnected' | 'replaced' | 'media_lost';
+export type LeaveReason = 'left' | 'disconnected' | 'replaced' | 'media_lost' | 'returned';
+
+/** A person allowed into a meeting, as authorise() found them. */
+export interface Entrant {
+  actor: Actor;
+  meetingId: string;
+  patientId: string;
+  /** They wait in the waiting room until a team member lets them in. */
+  mustWait: boolean;
+  /** The patient's preferred language, when the entrant is the patient. */
+  language: string | null;
+}
+
+export interface MeetingServiceEvents {
+  peerjoined: [peer: Peer];
+  peerleft: [peer: Peer, reason: LeaveReason];
+}
 
 /**
  * Owns the meetings held on this signalling node: who is in them, and their rooms on the media
@@ -32,8 +52,12 @@ export class MeetingService {
   readonly #audit: AuditLog;
   readonly #io: Server<ClientToServerEvents, ServerToClientEvents>;
   readonly #log: Logger;
+  readonly #attendance: Attendance;
+  readonly #hasWaitingRooms: boolean;
   readonly #meetings = new Map<string, Meeting>();
   readonly #opening = new Map<string, Promise<Meeting>>();
+  /** A peer joined or left a meeting; the waiting room tells the people waiting. */
+  readonly events = new EventEmitter<MeetingServiceEvents>();
 
   constructor(deps: {
     db: Database;
@@ -41,12 +65,17 @@ export class MeetingService {
     audit: AuditLog;
     io: Server<ClientToServerEvents, ServerToClientEvents>;
     log: Logger;
+    attendance: Attendance;
+    /** False: nobody waits, whatever a meeting says (WAITING_ROOM=off). */
+    hasWaitingRooms: boolean;
   }) {
     this.#db = deps.db;
     this.#media = deps.media;
     this.#audit = deps.audit;
     this.#io = deps.io;
     this.#log = deps.log;
+    this.#attendance = deps.attendance;
+    this.#hasWaitingRooms = deps.hasWaitingRooms;
 
     this.#media.events.on('consumerclosed', ({ roomId, peerId, consumerId }) => {
       this.#meetings.get(roomId)?.peer(peerId)?.socket.emit('consumer:closed', { consumerId });
@@ -104,13 +133,41 @@ export class MeetingService {
     return this.#meetings.get(meetingId);
   }
 
+  /**
+   * Joins someone who need not wait. Those who must wait are refused here and come in through
+   * the waiting room (`meeting:enter`).
+   */
   async join(
     socket: ClientSocket,
-    token: { sub: string; meetingId?: string },
+    token: Caller,
     meetingId: string,
   ): Promise<{ peer: Peer; meeting: Meeting; reply: JoinReply }> {
-    const [row] = await this.#db.query<{ patient_id: string }>(
-      'select patient_id from meetings where id = $1',
+    const entrant = await this.authorise(token, meetingId);
+
+    if (entrant.mustWait) {
+      throw new AppError(
+        'forbidden',
+        'this meeting has a waiting room: enter it with meeting:enter',
+        { waitingRoom: true },
+      );
+    }
+
+    return this.enter(socket, entrant);
+  }
+
+  /**
+   * Checks that the person belongs to the patient's care and that their link is for this
+   * meeting, auditing a refusal, and says whether they must wait to be let in.
+   */
+  async authorise(token: Caller, meetingId: string): Promise<Entrant> {
+    const [row] = await this.#db.query<{
+      patient_id: string;
+      waiting_room: boolean;
+      preferred_language: string | null;
+    }>(
+      `select m.patient_id, m.waiting_room, pt.preferred_language
+         from meetings m join patients pt on pt.id = m.patient_id
+        where m.id = $1`,
       [meetingId],
     );
 
@@ -138,12 +195,37 @@ export class MeetingService {
 
     try {
       actor = await new CareTeamAccess(this.#db).actorFor(token.sub, row.patient_id);
+      // A scheduled meeting: cancelled, or the patient's side outside its time, lets nobody in.
+      await assertMayEnter(this.#db, actor, meetingId);
     } catch (error) {
       throw error instanceof AppError ? await refused(error) : error;
     }
 
-    // LIMITATION: there is no waiting room yet; everyone in the patient's care joins at once, and
-    // a patient or relative cannot be admitted by the team or sent back to wait.
+    const mustWait =
+      this.#hasWaitingRooms &&
+      row.waiting_room &&
+      !isStaff(actor.role) &&
+      !this.#meetings.get(meetingId)?.hasLetIn(actor.personId);
+
+    return {
+      actor,
+      meetingId,
+      patientId: row.patient_id,
+      mustWait,
+      language: actor.role === 'patient' ? row.preferred_language : null,
+    };
+  }
+
+  /**
+   * Puts an authorised person into the meeting with its media room, as the peer `peerId` (the
+   * waiting room keeps the id a person had while waiting), and tells the others.
+   */
+  async enter(
+    socket: ClientSocket,
+    entrant: Entrant,
+    peerId: string = randomUUID(),
+  ): Promise<{ peer: Peer; meeting: Meeting; reply: JoinReply }> {
+    const { actor, meetingId, patientId } = entrant;
     // One connection per person: a newer one (a reload, a second tab) replaces the older.
     const previous = this.#meetings.get(meetingId)?.peerOfPerson(actor.personId);
 
@@ -152,10 +234,10 @@ export class MeetingService {
       await this.leave(previous, 'replaced');
     }
 
-    const { peer, rtpCapabilities } = await this.#admit(meetingId, row.patient_id, (meeting) => {
+    const { peer, rtpCapabilities } = await this.#admit(meetingId, patientId, (meeting) => {
       if (!socket.connected) throw new AppError('not_in_meeting', 'the connection closed');
 
-      const admitted = new Peer(randomUUID(), actor, socket, meeting);
+      const admitted = new Peer(peerId, actor, socket, meeting);
 
       meeting.add(admitted);
 
@@ -178,7 +260,11 @@ export class MeetingService {
       action: 'meeting.join',
       outcome: 'success',
     });
+    await this.#attendance
+      .joined(peer)
+      .catch((error: unknown) => peer.log.error({ err: error }, 'recording attendance failed'));
     peer.log.info({ role: actor.role, peers: meeting.size }, 'peer joined');
+    this.events.emit('peerjoined', peer);
 
     return {
       peer,
@@ -240,6 +326,10 @@ export class MeetingService {
         outcome: 'success',
       })
       .catch((error: unknown) => peer.log.error({ err: error }, 'auditing a leave failed'));
+    await this.#attendance
+      .left(peer, reason)
+      .catch((error: unknown) => peer.log.error({ err: error }, 'recording a leave failed'));
+    this.events.emit('peerleft', peer, reason);
 
     if (meeting.size === 0 && this.#meetings.get(meeting.id) === meeting) {
       this.#meetings.delete(meeting.id);

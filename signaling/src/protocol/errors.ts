@@ -11,6 +11,14 @@ export const ERROR_CODES = [
   'meeting_full',
   'capacity',
   'plan_conflict',
+  /** A personal link used before its meeting's time; details say when it starts and opens. */
+  'link_not_open_yet',
+  /** A personal link used after its meeting (the last of its series) has ended. */
+  'link_closed',
+  /** The meeting was cancelled. */
+  'meeting_cancelled',
+  /** A personal link opened on another device than the first that used it. */
+  'link_used_elsewhere',
   'media_error',
   'internal',
 ] as const;

@@ -5,6 +5,8 @@ import type { AccessLogEntry, Consent } from './consent.ts';
 import { grantConsentSchema } from './consent.ts';
 import { applyPlanOperationSchema } from './careplan.ts';
 import type { AckCallback } from './errors.ts';
+import type { LobbyEvents, LobbyReplies } from './lobby.ts';
+import { lobbyRequestSchemas } from './lobby.ts';
 import type {
   DtlsParameters,
   IceCandidate,
@@ -21,7 +23,13 @@ import {
   rtpCapabilitiesSchema,
   rtpParametersSchema,
 } from './media.ts';
+import type { MeetingRecordEvents, MeetingRecordReplies } from './meetingRecord.ts';
+import { meetingRecordRequestSchemas } from './meetingRecord.ts';
 import type { ParticipantRole } from './participants.ts';
+import type { RingEvents, RingReplies } from './ring.ts';
+import type { SchedulingReplies } from './scheduling.ts';
+import { schedulingRequestSchemas } from './scheduling.ts';
+import { ringRequestSchemas } from './ring.ts';
 
 /** Everyone in a meeting as the others see them. No identity numbers, ever. */
 export interface PeerInfo {
@@ -109,6 +117,10 @@ export const requestSchemas = {
   'consent:grant': grantConsentSchema,
   'consent:withdraw': z.object({ consentId: idSchema }),
   'audit:accessLog': z.object({ patientId: idSchema }),
+  ...lobbyRequestSchemas,
+  ...ringRequestSchemas,
+  ...meetingRecordRequestSchemas,
+  ...schedulingRequestSchemas,
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -116,7 +128,8 @@ export type RequestPayload<E extends RequestName> = z.input<(typeof requestSchem
 export type ParsedRequest<E extends RequestName> = z.output<(typeof requestSchemas)[E]>;
 
 /** What each request is answered with on success. */
-export interface ReplyMap {
+export interface ReplyMap
+  extends LobbyReplies, RingReplies, MeetingRecordReplies, SchedulingReplies {
   'auth:renew': { expiresAt: string };
   'meeting:join': JoinReply;
   'meeting:leave': Record<string, never>;
@@ -145,7 +158,7 @@ export type ClientToServerEvents = {
   [E in RequestName]: (payload: RequestPayload<E>, ack: AckCallback<ReplyMap[E]>) => void;
 };
 
-export interface ServerToClientEvents {
+export interface ServerToClientEvents extends LobbyEvents, RingEvents, MeetingRecordEvents {
   'peer:joined': (peer: PeerInfo) => void;
   'peer:left': (event: { peerId: string }) => void;
   'producer:new': (producer: ProducerInfo) => void;

@@ -4,7 +4,7 @@ import { handle } from '../handle.ts';
 
 /** Joining and leaving a meeting. */
 export function registerMeetingHandlers(socket: GatewaySocket, services: GatewayServices): void {
-  const { meetings, metrics, log } = services;
+  const { meetings, waitingRoom, metrics, log } = services;
 
   handle(socket, 'meeting:join', log, async ({ meetingId }) => {
     if (socket.data.isJoining || (socket.data.peer && !socket.data.peer.left)) {
@@ -38,6 +38,7 @@ export function registerMeetingHandlers(socket: GatewaySocket, services: Gateway
     const peer = socket.data.peer;
 
     socket.data.peer = null;
+    waitingRoom.leave(socket);
     if (peer) await meetings.leave(peer, 'left');
 
     return {};
@@ -70,7 +71,11 @@ export function disconnectCause(reason: string, description: unknown): Disconnec
   if (reason === 'client namespace disconnect') return 'left';
   if (reason === 'server namespace disconnect' || reason === 'server shutting down')
     return 'server';
-  if (/max payload size exceeded/i.test(detail)) return 'message_too_large';
+  // Over a WebSocket the limit is enforced by ws; over HTTP long-polling by engine.io, which names
+  // a body over the limit, or one sent in too many pieces, so.
+  if (/max payload size exceeded|payload too large|too many chunks/i.test(detail)) {
+    return 'message_too_large';
+  }
 
   return 'network';
 }

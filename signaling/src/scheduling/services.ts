@@ -1,0 +1,35 @@
+import type { AuditLog } from '../audit/AuditLog.ts';
+import type { TokenService } from '../auth/tokens.ts';
+import type { Database } from '../db/index.ts';
+import { WorklistService } from '../worklist/WorklistService.ts';
+import { CoordinatorOverviewService } from './CoordinatorOverviewService.ts';
+import { Invitations } from './Invitations.ts';
+import { PersonalLinks } from './PersonalLinks.ts';
+import { SchedulingService } from './SchedulingService.ts';
+
+/** Everything the coordinator's side needs: meetings, invitations, links, overview, worklist. */
+export interface SchedulingServices {
+  meetings: SchedulingService;
+  invitations: Invitations;
+  links: PersonalLinks;
+  overview: CoordinatorOverviewService;
+  worklist: WorklistService;
+}
+
+/** Builds them on one clock; tests pass their own to move through a meeting's time. */
+export function createSchedulingServices(deps: {
+  db: Database;
+  audit: AuditLog;
+  tokens: TokenService;
+  now?: () => Date;
+}): SchedulingServices {
+  const links = new PersonalLinks(deps);
+
+  return {
+    meetings: new SchedulingService({ ...deps, links }),
+    invitations: new Invitations({ ...deps, links }),
+    links,
+    overview: new CoordinatorOverviewService(deps),
+    worklist: new WorklistService(deps),
+  };
+}

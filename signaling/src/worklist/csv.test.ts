@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+
+import { CsvSyntaxError, parseCsv } from './csv.ts';
+
+describe('reading CSV', () => {
+  it('reads comma-separated records with the line each starts on', () => {
+    expect(parseCsv('a,b\r\n1,2\r\n3,4\r\n')).toEqual([
+      { line: 1, fields: ['a', 'b'] },
+      { line: 2, fields: ['1', '2'] },
+      { line: 3, fields: ['3', '4'] },
+    ]);
+  });
+
+  it('reads semicolons when the header has them and no commas, as Norwegian spreadsheets save', () => {
+    expect(parseCsv('navn;alder\nHansen, Ola;84').map((r) => r.fields)).toEqual([
+      ['navn', 'alder'],
+      ['Hansen, Ola', '84'],
+    ]);
+  });
+
+  it('reads quoted fields with separators, doubled quotes and line breaks inside', () => {
+    expect(parseCsv('a,b\n"x, ""y""","line\nbreak"\nz,w')).toEqual([
+      { line: 1, fields: ['a', 'b'] },
+      { line: 2, fields: ['x, "y"', 'line\nbreak'] },
+      { line: 4, fields: ['z', 'w'] },
+    ]);
+  });
+
+  it('skips a byte order mark and empty lines, and trims unquoted fields', () => {
+    expect(parseCsv('\uFEFFa , b\n\n 1 ,2\n')).toEqual([
+      { line: 1, fields: ['a', 'b'] },
+      { line: 3, fields: ['1', '2'] },
+    ]);
+  });
+
+  it('refuses a quoted field that is never closed, naming its line', () => {
+    expect(() => parseCsv('a,b\n1,"2\n')).toThrow(CsvSyntaxError);
+    expect(() => parseCsv('a,b\n1,"2\n')).toThrow(expect.objectContaining({ line: 2 }));
+  });
+
+  it('refuses a stray quote inside a field', () => {
+    expect(() => parseCsv('a,b\n1,2"3')).toThrow('a quote inside a field that is not quoted');
+  });
+});
