@@ -21,6 +21,11 @@ export interface Config {
   waitingRoom: boolean;
   /** How long an ad-hoc call rings before it ends unanswered, in milliseconds. */
   ringTimeoutMs: number;
+  /**
+   * How often open care plans are checked against the rules as they are now (a care-team period
+   * that ended, an expired token), in milliseconds.
+   */
+  planSweepMs: number;
   webDistDir: string;
   logLevel: string;
   media: {
@@ -88,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: flag(env, 'DEMO', true),
     waitingRoom: flag(env, 'WAITING_ROOM', true),
     ringTimeoutMs: integer(env, 'RING_TIMEOUT_MS', 45_000, 100, 10 * 60 * 1000),
+    planSweepMs: integer(env, 'PLAN_SWEEP_MS', 30_000, 100, 60 * 60 * 1000),
     webDistDir: path.resolve(env.WEB_DIST_DIR || path.join(REPO_ROOT, 'web-client', 'dist')),
     logLevel: env.LOG_LEVEL || 'info',
     media: {

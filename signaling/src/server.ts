@@ -14,7 +14,7 @@ import { ConsentService } from './consent/ConsentService.ts';
 import type { Database } from './db/index.ts';
 import { openDatabase } from './db/index.ts';
 import { DEMO, seedDemo } from './demo/seed.ts';
-import { planRoom } from './gateway/handlers/careplan.ts';
+import { planRoom, sweepPlanViewers } from './gateway/planViewers.ts';
 import { attachGateway, createSocketServer } from './gateway/SocketGateway.ts';
 import { createHttpApp } from './http/app.ts';
 import type { Logger } from './logger.ts';
@@ -156,6 +156,14 @@ export async function startServer(
     log,
   });
 
+  const planSweep = setInterval(() => {
+    sweepPlanViewers(io, carePlans, log).catch((error: unknown) => {
+      log.error({ err: error }, 'checking who may keep their care plans open failed');
+    });
+  }, config.planSweepMs);
+
+  planSweep.unref();
+
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(config.port, config.host, () => resolve());
@@ -176,6 +184,7 @@ export async function startServer(
     metrics,
     demoLinks: config.demo ? () => makeDemoLinks(url) : null,
     async close() {
+      clearInterval(planSweep);
       rings.close();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => {

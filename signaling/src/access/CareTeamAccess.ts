@@ -92,8 +92,9 @@ export class CareTeamAccess {
   }
 
   async #row(personId: string, patientId: string): Promise<ActorRow | undefined> {
-    // The "entity" of an organisation is the top one it is part of: consent given to a
-    // municipality covers its home care and its coordination unit alike.
+    // The treating hospital is the whole hospital: all its departments treat the patient. A
+    // consent covers what it names: a whole municipality covers all its services; one service
+    // (home care) covers that service only.
     const rows = await this.#db.query<ActorRow>(
       `with pt as (
          select pt.id, pt.person_id, pt.treating_organisation_id,
@@ -102,8 +103,8 @@ export class CareTeamAccess {
           where pt.id = $2
        ),
        shared as (
-         select coalesce(o.part_of, o.id) as entity, c.grantee_person_id
-           from consents c left join organisations o on o.id = c.grantee_organisation_id
+         select c.grantee_organisation_id, c.grantee_person_id
+           from consents c
           where c.patient_id = $2 and c.scope = 'share_care_plan' and c.withdrawn_at is null
        )
        select p.id as person_id, p.display_name, 'patient' as role, p.organisation_id,
@@ -115,7 +116,8 @@ export class CareTeamAccess {
               nullif(concat_ws(', ', o.unit, o.name), ''),
               m.role <> 'interpreter' and (
                 coalesce(o.part_of, o.id) = (select treating_entity from pt)
-                or exists (select 1 from shared s where s.entity = coalesce(o.part_of, o.id))
+                or exists (select 1 from shared s
+                            where s.grantee_organisation_id in (o.id, o.part_of))
               )
          from care_team_members m
          join persons p on p.id = m.person_id

@@ -39,10 +39,14 @@ export class AccessLog {
       });
 
     if (!actor || !planAccessFor(actor.role).canSeeAccessLog) {
+      const known =
+        actor ??
+        (await new CareTeamAccess(this.#db).actorFor(caller.sub, patientId).catch(() => null));
+
       await this.#audit.record({
         actorId: caller.sub,
-        actorRole: actor?.role ?? null,
-        organisationId: actor?.organisationId ?? null,
+        actorRole: known?.role ?? null,
+        organisationId: known?.organisationId ?? null,
         patientId,
         action: 'audit.read',
         outcome: 'denied',

@@ -97,11 +97,11 @@ export const carePlanRepository = {
        values ($1, $2, $3, $4, $5)`,
       [plan.id, plan.patientId, plan.version, toDocument(plan), plan.updatedAt],
     );
-    await tx.query('insert into plan_snapshots (plan_id, version, document) values ($1, $2, $3)', [
-      plan.id,
-      plan.version,
-      toDocument(plan),
-    ]);
+    await tx.query(
+      `insert into plan_snapshots (plan_id, version, document, updated_at)
+       values ($1, $2, $3, $4)`,
+      [plan.id, plan.version, toDocument(plan), plan.updatedAt],
+    );
   },
 
   async findOperation(
@@ -163,8 +163,9 @@ export const carePlanRepository = {
 
     if (plan.version % SNAPSHOT_EVERY === 0) {
       await tx.query(
-        'insert into plan_snapshots (plan_id, version, document) values ($1, $2, $3)',
-        [plan.id, plan.version, toDocument(plan)],
+        `insert into plan_snapshots (plan_id, version, document, updated_at)
+         values ($1, $2, $3, $4)`,
+        [plan.id, plan.version, toDocument(plan), plan.updatedAt],
       );
     }
   },
@@ -176,11 +177,9 @@ export const carePlanRepository = {
     version: number,
   ): Promise<{ snapshot: CarePlan; operations: StoredOperation[] } | null> {
     const [snapshot] = await db.query<PlanRow>(
-      `select s.plan_id as id, p.patient_id, s.version, s.document,
-              coalesce(o.applied_at, p.updated_at) as updated_at
+      `select s.plan_id as id, p.patient_id, s.version, s.document, s.updated_at
          from plan_snapshots s
          join care_plans p on p.id = s.plan_id
-         left join plan_operations o on o.plan_id = s.plan_id and o.version = s.version
         where s.plan_id = $1 and s.version <= $2
         order by s.version desc limit 1`,
       [planId, version],

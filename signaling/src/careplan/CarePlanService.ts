@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 import type { Actor, Caller } from '../access/CareTeamAccess.ts';
 import { CareTeamAccess, isStaff, planAccessFor } from '../access/CareTeamAccess.ts';
-import type { AuditAction, AuditLog } from '../audit/AuditLog.ts';
-import type { Database } from '../db/index.ts';
+import type { AuditAction, AuditLog, AuditOutcome } from '../audit/AuditLog.ts';
+import type { Database, Queryable } from '../db/index.ts';
 import { AppError } from '../errors.ts';
 import type {
   ApplyPlanOperation,
@@ -16,6 +16,7 @@ import type {
 import {
   PlanRuleError,
   checkOperation,
+  sameData,
   emptyPlan,
   missingIndividualPlanParts,
   reduce,
@@ -93,6 +94,7 @@ export class CarePlanService {
     const latest = replay?.operations.at(-1)?.version ?? replay?.snapshot.version;
 
     if (!replay || latest !== version) {
+      await this.#record(actor, 'careplan.history', 'error');
       throw new AppError('not_found', 'this version of the plan is not kept');
     }
 
@@ -135,8 +137,11 @@ export class CarePlanService {
   async apply(caller: Caller, request: ApplyPlanOperation): Promise<ApplyResult> {
     const actor = await this.#authorise(caller, request.planId, 'careplan.write');
     const op = request.operation;
+    // A decision is the team's; the patient's notes are their own words.
     const ownWords =
-      OWN_WORDS.has(op.type) && (op.type !== 'section.set' || op.section === 'whatMatters');
+      OWN_WORDS.has(op.type) &&
+      (op.type !== 'section.set' || op.section === 'whatMatters') &&
+      (op.type !== 'note.add' || op.kind === 'note');
     const allowed = planAccessFor(actor.role).canEdit || (actor.role === 'patient' && ownWords);
 
     if (!allowed) {
@@ -153,13 +158,22 @@ export class CarePlanService {
         const earlier = await repo.findOperation(tx, request.planId, request.idempotencyKey);
 
         if (earlier) {
+          // The same key for another change, or from another person, is a fault in the client:
+          // answering it with the first change's success would lose the second silently.
+          if (earlier.authorId !== actor.personId || !sameData(earlier.operation, op)) {
+            throw new AppError(
+              'invalid_request',
+              'this idempotency key was used for another change; choose a new key',
+            );
+          }
+
           return { replayed: true, applied: { planId: request.planId, ...earlier }, plan: current };
         }
 
         const facts = await repo.facts(tx, current.patientId);
 
         checkOperation(current, op, request.baseVersion, facts);
-        await this.#checkReferences(tx, current.patientId, op);
+        await this.#checkReferences(tx, request.planId, current.patientId, op);
 
         const applied: PlanOperationApplied = {
           planId: request.planId,
@@ -181,19 +195,24 @@ export class CarePlanService {
           ? new AppError(error.code, error.message, error.details)
           : error;
 
-      if (refusal instanceof AppError && refusal.code === 'plan_conflict') {
-        await this.#record(actor, 'careplan.write', 'conflict');
+      if (refusal instanceof AppError) {
+        await this.#record(
+          actor,
+          'careplan.write',
+          refusal.code === 'plan_conflict' ? 'conflict' : 'error',
+        );
       }
       throw refusal;
     }
   }
 
-  /** A responsible person or organisation must be someone in this patient's care. */
-  async #checkReferences(
-    tx: Parameters<Parameters<Database['transaction']>[0]>[0],
-    patientId: string,
-    op: PlanOperation,
-  ): Promise<void> {
+  /**
+   * A responsible person or organisation must be in the patient's care now: the patient, a
+   * relative, a current team member, or an organisation (or the whole of one) a current member
+   * works for, the treating hospital or the GP's office. A new goal or action takes an id no other
+   * plan uses, since FHIR reads it alone by that id.
+   */
+  async #checkReferences(tx: Queryable, planId: string, patientId: string, op: PlanOperation) {
     const responsible =
       op.type === 'action.add'
         ? op.responsible
@@ -201,23 +220,59 @@ export class CarePlanService {
           ? op.changes.responsible
           : undefined;
 
-    if (!responsible) return;
+    if (responsible) {
+      const rows =
+        responsible.kind === 'person'
+          ? await tx.query(
+              `select 1 from patients where id = $1 and person_id = $2
+               union all select 1 from related_persons where patient_id = $1 and person_id = $2
+               union all select 1 from care_team_members
+                where patient_id = $1 and person_id = $2 and period_start <= current_date
+                  and (period_end is null or period_end >= current_date)`,
+              [patientId, responsible.id],
+            )
+          : await tx.query(
+              `with care_orgs as (
+                 select coalesce(m.organisation_id, p.organisation_id) as id
+                   from care_team_members m join persons p on p.id = m.person_id
+                  where m.patient_id = $1 and m.period_start <= current_date
+                    and (m.period_end is null or m.period_end >= current_date)
+                 union select treating_organisation_id from patients where id = $1
+                 union select g.organisation_id from patients pt
+                   join persons g on g.id = pt.gp_person_id where pt.id = $1
+               )
+               select 1 from organisations o
+                where o.id = $2
+                  and (o.id in (select id from care_orgs)
+                       or o.id in (select c.part_of from care_orgs co
+                                     join organisations c on c.id = co.id))`,
+              [patientId, responsible.id],
+            );
 
-    const rows =
-      responsible.kind === 'person'
-        ? await tx.query(
-            `select 1 from patients where id = $1 and person_id = $2
-             union all select 1 from care_team_members where patient_id = $1 and person_id = $2
-             union all select 1 from related_persons where patient_id = $1 and person_id = $2`,
-            [patientId, responsible.id],
-          )
-        : await tx.query('select 1 from organisations where id = $1', [responsible.id]);
+      if (rows.length === 0) {
+        throw new AppError(
+          'invalid_request',
+          `the responsible ${responsible.kind} is not part of this patient's care`,
+        );
+      }
+    }
 
-    if (rows.length === 0) {
-      throw new AppError(
-        'invalid_request',
-        `the responsible ${responsible.kind} is not known here`,
+    const newItem =
+      op.type === 'goal.add'
+        ? { list: 'goals', id: op.goalId }
+        : op.type === 'action.add'
+          ? { list: 'actions', id: op.actionId }
+          : null;
+
+    if (newItem) {
+      const taken = await tx.query(
+        `select 1 from care_plans where id <> $1 and document -> '${newItem.list}' @> $2::jsonb`,
+        [planId, JSON.stringify([{ id: newItem.id }])],
       );
+
+      if (taken.length > 0) {
+        throw new AppError('invalid_request', 'another plan uses this id already');
+      }
     }
   }
 
@@ -248,10 +303,14 @@ export class CarePlanService {
     try {
       return await this.#access.planReader(caller, patientId);
     } catch (error) {
+      // Someone in the care who may not read the plan (an interpreter, a member without consent)
+      // is recorded with their role, so the patient sees who it was.
+      const known = await this.#access.actorFor(caller.sub, patientId).catch(() => null);
+
       await this.#audit.record({
         actorId: caller.sub,
-        actorRole: null,
-        organisationId: null,
+        actorRole: known?.role ?? null,
+        organisationId: known?.organisationId ?? null,
         patientId,
         action,
         outcome: 'denied',
@@ -260,7 +319,7 @@ export class CarePlanService {
     }
   }
 
-  async #record(actor: Actor, action: AuditAction, outcome: 'success' | 'denied' | 'conflict') {
+  async #record(actor: Actor, action: AuditAction, outcome: AuditOutcome) {
     await this.#audit.record({ ...auditActor(actor), action, outcome });
   }
 }

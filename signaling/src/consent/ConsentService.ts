@@ -80,6 +80,10 @@ export class ConsentService {
   async grant(caller: Caller, input: GrantConsent): Promise<Consent> {
     const actor = await this.#recorder(caller, input.patientId, 'consent.grant');
 
+    return this.#refusalsAudited(actor, 'consent.grant', () => this.#grant(actor, input));
+  }
+
+  async #grant(actor: Actor, input: GrantConsent): Promise<Consent> {
     if (input.givenOn > new Date().toISOString().slice(0, 10)) {
       throw new AppError('invalid_request', 'a consent cannot be given on a future date');
     }
@@ -120,6 +124,10 @@ export class ConsentService {
 
     const actor = await this.#recorder(caller, row.patient_id, 'consent.withdraw');
 
+    return this.#refusalsAudited(actor, 'consent.withdraw', () => this.#withdraw(actor, consentId));
+  }
+
+  async #withdraw(actor: Actor, consentId: string): Promise<Consent> {
     return this.#db.transaction(async (tx) => {
       const changed = await tx.query(
         `update consents set withdrawn_at = clock_timestamp(), withdrawn_by = $2
@@ -135,6 +143,16 @@ export class ConsentService {
 
       return this.#one(tx, consentId);
     });
+  }
+
+  /** Runs a change; a refusal of it is audited too, as an error. */
+  async #refusalsAudited<T>(actor: Actor, action: AuditAction, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof AppError) await this.#record(actor, action, 'error');
+      throw error;
+    }
   }
 
   async #one(db: Queryable, id: string): Promise<Consent> {
@@ -175,10 +193,12 @@ export class ConsentService {
     }
 
     if (!actor || !planAccessFor(actor.role).canRecordConsent) {
+      const known = actor ?? (await this.#access.actorFor(caller.sub, patientId).catch(() => null));
+
       await this.#audit.record({
         actorId: caller.sub,
-        actorRole: actor?.role ?? null,
-        organisationId: actor?.organisationId ?? null,
+        actorRole: known?.role ?? null,
+        organisationId: known?.organisationId ?? null,
         patientId,
         action,
         outcome: 'denied',
@@ -192,7 +212,7 @@ export class ConsentService {
   async #record(
     actor: Actor,
     action: AuditAction,
-    outcome: 'success' | 'denied',
+    outcome: 'success' | 'denied' | 'error',
     tx: Queryable = this.#db,
   ) {
     await this.#audit.record(

@@ -114,11 +114,11 @@ async function insertPlanIfMissing(tx: Queryable, plan: CarePlan): Promise<void>
 
   if (inserted.length === 0) return;
 
-  await tx.query('insert into plan_snapshots (plan_id, version, document) values ($1, $2, $3)', [
-    id,
-    version,
-    JSON.stringify(document),
-  ]);
+  await tx.query(
+    `insert into plan_snapshots (plan_id, version, document, updated_at)
+     values ($1, $2, $3, $4)`,
+    [id, version, JSON.stringify(document), updatedAt],
+  );
 }
 
 /** Astrid's individual plan, complete in all nine parts, at version 0. */

@@ -4,6 +4,7 @@ import { Server } from 'socket.io';
 
 import { toErrorBody } from '../errors.ts';
 import type { GatewayServer, GatewayServices } from './context.ts';
+import { watchTokenExpiry } from './planViewers.ts';
 import { registerAuthHandlers } from './handlers/auth.ts';
 import { registerCarePlanHandlers } from './handlers/careplan.ts';
 import { registerConsentHandlers } from './handlers/consent.ts';
@@ -49,6 +50,8 @@ export function attachGateway(services: Omit<GatewayServices, 'io'> & { io: Gate
   });
 
   io.on('connection', (socket) => {
+    watchTokenExpiry(socket);
+
     // A token is checked again on every event: a connection outliving its token can do nothing
     // but hand over a fresh one, which auth:renew checks in full.
     socket.use((packet, next) => {

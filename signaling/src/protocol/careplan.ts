@@ -130,23 +130,35 @@ export interface CarePlan {
   changed: Record<string, number>;
 }
 
-/** Characters that take no room on screen: text made only of them would look empty. */
-const INVISIBLE = /[\s\u00ad\u200b-\u200f\u2060-\u2064\ufeff]/g;
+/**
+ * Characters that show nothing on their own: spaces, format characters (zero-width, soft hyphen),
+ * combining marks, and the blank-looking letters of some scripts (Hangul fillers, the blank
+ * Braille pattern). Text made only of them would look empty.
+ */
+const INVISIBLE = /[\s\p{Cf}\p{M}\u115f\u1160\u2800\u3164\uffa0]/gu;
 
 // Control characters and bidirectional overrides could hide or reorder what others read.
 const FORBIDDEN_CHARACTERS =
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+// Half of a UTF-16 surrogate pair on its own is not a character; no database stores it.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Whether text shows anything at all. */
+export function hasVisibleText(s: string): boolean {
+  return s.replace(INVISIBLE, '').length > 0;
+}
 
 const plainText = (max: number) =>
   z
     .string()
     .trim()
     .max(max)
-    .refine((s) => !FORBIDDEN_CHARACTERS.test(s), 'control characters');
+    .refine((s) => !FORBIDDEN_CHARACTERS.test(s), 'control characters')
+    .refine((s) => !LONE_SURROGATE.test(s), 'broken characters');
 
 /** Text that must say something: not empty, not only invisible characters. */
-const text = (max: number) =>
-  plainText(max).refine((s) => s.replace(INVISIBLE, '').length > 0, 'no visible text');
+const text = (max: number) => plainText(max).refine(hasVisibleText, 'no visible text');
 
 /** A calendar date a care plan can sensibly hold. */
 export const planDateSchema = z.iso

@@ -172,8 +172,11 @@ export interface ServerToClientEvents extends LobbyEvents, RingEvents, MeetingRe
    * follows the one held; after a gap, open the plan again.
    */
   'careplan:changed': (event: PlanOperationApplied) => void;
-  /** This client may no longer read the plan (consent withdrawn, left the care team): close it. */
-  'careplan:closed': (event: { planId: string; reason: 'access_withdrawn' }) => void;
+  /**
+   * This client may no longer read the plan: close it. `access_withdrawn`: a consent was withdrawn
+   * or the person left the care team; `expired`: the access token ran out and was not renewed.
+   */
+  'careplan:closed': (event: { planId: string; reason: 'access_withdrawn' | 'expired' }) => void;
   /** The patient's consents changed: lists of them should be fetched again. */
   'consent:changed': (event: { patientId: string }) => void;
   /**

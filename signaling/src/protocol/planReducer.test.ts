@@ -142,6 +142,53 @@ describe('the care-plan reducer', () => {
     ).toThrow(expect.objectContaining({ details: { missingParts: ['consent'] } }));
   });
 
+  it('keeps an active individual plan whole: a change that takes a part away is refused', () => {
+    const plan = demoPlan();
+
+    for (const op of [
+      { type: 'section.set', section: 'participants', text: '' },
+      { type: 'plan.setDates', periodStart: null },
+      { type: 'section.set', section: 'cooperation', text: '\u200b\u3164' },
+    ]) {
+      expect(() => apply(plan, op), JSON.stringify(op)).toThrow(
+        expect.objectContaining({ code: 'invalid_request' }),
+      );
+    }
+    // Changing a part's text, or a section that is no part, is fine.
+    expect(() =>
+      apply(plan, { type: 'section.set', section: 'participants', text: 'Astrid og Liv' }),
+    ).not.toThrow();
+    expect(() =>
+      apply(plan, { type: 'section.set', section: 'crisisContacts', text: '' }),
+    ).not.toThrow();
+  });
+
+  it('counts a part holding only invisible characters as missing', () => {
+    const plan = {
+      ...demoPlan(),
+      sections: { ...demoPlan().sections, cooperation: '\u200b \u2800' },
+    };
+
+    expect(missingIndividualPlanParts(plan, FACTS)).toEqual(['cooperation']);
+  });
+
+  it('refuses text with a lone surrogate, which no database can store', () => {
+    for (const text of ['a\ud800b', '\udc00', 'ok \ud83d']) {
+      expect(
+        planOperationSchema.safeParse({ type: 'section.set', section: 'whatMatters', text })
+          .success,
+        JSON.stringify(text),
+      ).toBe(false);
+    }
+    expect(
+      planOperationSchema.safeParse({
+        type: 'section.set',
+        section: 'whatMatters',
+        text: 'Kaffe ☕️ 😀',
+      }).success,
+    ).toBe(true);
+  });
+
   it('refuses references to goals and actions the plan does not hold, and reused ids', () => {
     const plan = demoPlan();
 
@@ -205,7 +252,14 @@ describe('the care-plan reducer', () => {
   });
 
   it('refuses operations with hidden characters or nothing visible, before any rule runs', () => {
-    for (const text of ['\u202eevil', '\u200b\u200b', '   ']) {
+    for (const text of [
+      '\u202eevil',
+      '\u200b\u200b',
+      '   ',
+      '\u3164',
+      '\u2800',
+      'e\u0301'.slice(1),
+    ]) {
       expect(
         planOperationSchema.safeParse({
           type: 'note.add',

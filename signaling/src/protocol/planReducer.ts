@@ -1,3 +1,4 @@
+import { hasVisibleText } from './careplan.ts';
 import type {
   CarePlan,
   Goal,
@@ -22,7 +23,7 @@ export class PlanRuleError extends Error {
 
 /** The parts of an individual plan this plan does not hold yet, in the regulation's order. */
 export function missingIndividualPlanParts(plan: CarePlan, facts: PlanFacts): IndividualPlanPart[] {
-  const filled = (s: keyof CarePlan['sections']) => plan.sections[s].trim().length > 0;
+  const filled = (s: keyof CarePlan['sections']) => hasVisibleText(plan.sections[s]);
   const has: Record<IndividualPlanPart, boolean> = {
     goalsResourcesAndNeeds:
       plan.goals.some((g) => g.lifecycleStatus !== 'cancelled') && filled('resourcesAndNeeds'),
@@ -126,23 +127,6 @@ export function checkOperation(
         throw new PlanRuleError('invalid_request', 'a note with this id exists already');
       }
       break;
-    case 'plan.setStatus':
-    case 'plan.setIndividualPlan': {
-      const next = reduce(plan, op, { version: plan.version, authorId: '', appliedAt: '' });
-
-      if (next.status === 'active' && next.isIndividualPlan) {
-        const missing = missingIndividualPlanParts(next, facts);
-
-        if (missing.length > 0) {
-          throw new PlanRuleError(
-            'invalid_request',
-            'an individual plan cannot be active until it holds every required part',
-            { missingParts: missing },
-          );
-        }
-      }
-      break;
-    }
     case 'plan.setDates': {
       const start = op.periodStart === undefined ? plan.periodStart : op.periodStart;
       const end = op.periodEnd === undefined ? plan.periodEnd : op.periodEnd;
@@ -152,6 +136,8 @@ export function checkOperation(
       }
       break;
     }
+    case 'plan.setStatus':
+    case 'plan.setIndividualPlan':
     case 'section.set':
     case 'goal.update':
     case 'action.setStatus':
@@ -164,13 +150,43 @@ export function checkOperation(
   }
 
   for (const [field, current, next] of writes(plan, op)) {
-    if ((plan.changed[field] ?? 0) > baseVersion && !sameValue(current, next)) {
+    if ((plan.changed[field] ?? 0) > baseVersion && !sameData(current, next)) {
       throw new PlanRuleError('plan_conflict', 'someone changed this meanwhile', {
         field,
         current: current ?? null,
         version: plan.version,
       });
     }
+  }
+
+  checkIndividualPlan(
+    plan,
+    reduce(plan, op, { version: plan.version, authorId: '', appliedAt: '' }),
+    facts,
+  );
+}
+
+/**
+ * An individual plan is made active only when it holds every required part, and an active one
+ * keeps them: a change that would take a part away is refused. (The patient withdrawing consent is
+ * not a change to the plan; the plan then shows the part as missing.)
+ */
+function checkIndividualPlan(plan: CarePlan, next: CarePlan, facts: PlanFacts): void {
+  if (next.status !== 'active' || !next.isIndividualPlan) return;
+
+  const wasComplete = plan.status === 'active' && plan.isIndividualPlan;
+  const before = wasComplete ? missingIndividualPlanParts(plan, facts) : [];
+  const after = missingIndividualPlanParts(next, facts);
+  const lost = wasComplete ? after.filter((part) => !before.includes(part)) : after;
+
+  if (lost.length > 0) {
+    throw new PlanRuleError(
+      'invalid_request',
+      wasComplete
+        ? 'this change would take a required part away from an active individual plan'
+        : 'an individual plan cannot be active until it holds every required part',
+      { missingParts: after },
+    );
   }
 }
 
@@ -308,7 +324,7 @@ function findAction(plan: CarePlan, actionId: string) {
 }
 
 /** Equal as data: a value read back from the database may hold its keys in another order. */
-function sameValue(a: unknown, b: unknown): boolean {
+export function sameData(a: unknown, b: unknown): boolean {
   return canonical(a ?? null) === canonical(b ?? null);
 }
 

@@ -86,7 +86,7 @@ export const participantInputSchema = z.object({
   personId: id,
   /** Whether the meeting needs this person (ROLE=REQ-PARTICIPANT) or not (OPT-PARTICIPANT). */
   required: z.boolean().default(true),
-  /** Language of their invitation text. Default: the patient's language for the patient, else nb. */
+  /** Language of their invitation text. Default: the patient's own for the patient, else nb. */
   language: languageSchema.optional(),
   /** For an interpreter, the language they interpret. Default: the patient's recorded one. */
   interpreterLanguage: languageSchema.optional(),
@@ -124,9 +124,10 @@ export type ScheduleMeeting = z.input<typeof scheduleMeetingSchema>;
 
 /**
  * `scheduling:reschedule`: change a scheduled meeting (the whole series). What is left out stays;
- * `rrule: null` makes it a single meeting; `participants`, when given, is the new list (those left
- * out are taken off and sent a cancellation). A new time sets everyone's answer back to
- * needs-action. The SEQUENCE goes up by one; the UID stays.
+ * `rrule: null` makes it a single meeting; `participants`, when given, is the new list, the
+ * patient always kept (those left out are taken off and sent a cancellation). A new time sets
+ * everyone's answer back to needs-action, but the answer of whoever moved it. The SEQUENCE goes up
+ * by one; the UID stays.
  */
 export const rescheduleMeetingSchema = z
   .object({

@@ -315,10 +315,11 @@ function usedElsewhere(): AppError {
 }
 
 function ended(lastEnd: Date, timeZone: string): AppError {
+  const local = formatLocalDateTime(wallClockAt(lastEnd, timeZone)).replace('T', ' ');
+
   return new AppError(
     'link_closed',
-    `the meeting ended at ${formatLocalDateTime(wallClockAt(lastEnd, timeZone)).replace('T', ' ')} ` +
-      `(${timeZone}); the link no longer works`,
+    `the meeting ended at ${local} (${timeZone}); the link no longer works`,
   );
 }
 

@@ -103,7 +103,12 @@ export class SchedulingService {
     return meetingView(await loadMeeting(this.#db, meetingId), now);
   }
 
-  /** Changes the whole series; see rescheduleMeetingSchema for what changes and what follows. */
+  /**
+   * Changes the whole series; see rescheduleMeetingSchema for what changes and what follows.
+   *
+   * LIMITATION: a series is changed or cancelled as a whole; one occurrence cannot be moved or
+   * cancelled alone (no RECURRENCE-ID or EXDATE yet), so the team cancels and schedules anew.
+   */
   async reschedule(caller: Caller, request: RescheduleMeeting): Promise<ScheduledMeeting> {
     const input = rescheduleMeetingSchema.parse(request);
     const now = this.#now();
@@ -128,7 +133,7 @@ export class SchedulingService {
       const participants =
         input.participants === undefined
           ? null
-          : await this.#resolve(tx, stored.row.patient_id, actor, input.participants);
+          : await this.#resolve(tx, stored.row.patient_id, null, input.participants);
 
       await tx.query(
         `update meetings
@@ -404,12 +409,13 @@ export class SchedulingService {
 
   /**
    * The participants as invited: each must be in the patient's care now. The patient is always
-   * invited, and so is the one who schedules, as organiser, each added when not listed.
+   * invited, added when not listed; so is the organiser, when there is one (a new meeting): on a
+   * reschedule the list given is the list.
    */
   async #resolve(
     q: Queryable,
     patientId: string,
-    organiser: Actor,
+    organiser: Actor | null,
     inputs: ParticipantInput[],
   ): Promise<ResolvedParticipant[]> {
     const [patient] = await q.query<{
@@ -425,13 +431,18 @@ export class SchedulingService {
     if (listed.size !== parsed.length) {
       throw new AppError('invalid_request', 'a person is listed twice among the participants');
     }
-    if (!listed.has(patient!.person_id))
+    if (!listed.has(patient!.person_id)) {
       parsed.unshift({ personId: patient!.person_id, required: true });
-    if (!listed.has(organiser.personId))
+    }
+    if (organiser && !listed.has(organiser.personId)) {
       parsed.push({ personId: organiser.personId, required: true });
+    }
 
     const access = new CareTeamAccess(q);
     const resolved: ResolvedParticipant[] = [];
+
+    // LIMITATION: an interpreter is invited only once recorded in the patient's care team (role
+    // interpreter), and care-team membership has no API yet: it is added in the database.
 
     for (const input of parsed) {
       const actor = await access.actorFor(input.personId, patientId).catch((error: unknown) => {

@@ -190,8 +190,8 @@ const WORDS: Record<InvitationLanguage, Words> = {
     when: (when, minutes) => `${when} (${minutes} minuhta).`,
     recurring: 'Čoahkkin geardduhuvvo; buot áiggit leat kaleandarfiilas.',
     howToJoin:
-      'Ná searvvat: Raba liŋkka vuolábealde nettabreahtas, telefuvnnas dahje dihtoris. It dárbbaš ' +
-      `appa iige geavaheaddjekontu. Liŋka doaibmá ${opens} minuhta ovdal go čoahkkin álgá.`,
+      'Ná searvvat: Raba liŋkka vuolábealde nettabreahtas, telefuvnnas dahje dihtoris. ' +
+      `It dárbbaš appa iige geavaheaddjekontu. Liŋka doaibmá ${opens} minuhta ovdal go čoahkkin álgá.`,
     personal:
       'Liŋka lea persovnnalaš. Ale juogá dan earáiguin: dat doaibmá dušše dutnje, ja dušše dan ' +
       'vuosttaš ovttadagas masa rahpat dan.',

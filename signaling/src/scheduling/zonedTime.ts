@@ -73,7 +73,7 @@ export function fromFloating(date: Date): WallClock {
   };
 }
 
-/** The zone's offset from UTC at `instant`, in milliseconds (Oslo: +1 h in winter, +2 h in summer). */
+/** The zone's offset from UTC at `instant`, in ms (Oslo: +1 h in winter, +2 h in summer). */
 export function offsetAt(instant: Date, timeZone: string): number {
   return floating(wallClockAt(instant, timeZone)).getTime() - instant.getTime();
 }

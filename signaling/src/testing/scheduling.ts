@@ -8,9 +8,11 @@ import type { TestServer } from './harness.ts';
  * relative to now, HTTP with a bearer token, and calendar files read back with ical.js.
  */
 
-/** People the demo does not have, all invented: an interpreter in Astrid's team, a neighbour
+/**
+ * People the demo does not have, all invented: an interpreter in Astrid's team, a neighbour
  * recorded as her relative, a nurse from another municipality, and a second patient whom Kari
- * coordinates. */
+ * coordinates.
+ */
 export const SCHEDULING_FIXTURE_SQL = `
   insert into organisations (id, name, kind, unit, part_of, service) values
     ('org-havbu', 'Havbu kommune', 'municipality', null, null, null),

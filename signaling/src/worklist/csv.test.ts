@@ -11,7 +11,7 @@ describe('reading CSV', () => {
     ]);
   });
 
-  it('reads semicolons when the header has them and no commas, as Norwegian spreadsheets save', () => {
+  it('reads semicolons when the header has them and no commas, as Norwegian Excel saves', () => {
     expect(parseCsv('navn;alder\nHansen, Ola;84').map((r) => r.fields)).toEqual([
       ['navn', 'alder'],
       ['Hansen, Ola', '84'],

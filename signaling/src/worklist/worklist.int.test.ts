@@ -178,7 +178,7 @@ describe('the worklist', () => {
     });
   });
 
-  it('is refused to those who coordinate nobody, to meeting links and to the unauthenticated', async () => {
+  it('is refused to non-coordinators, to meeting links and to the unauthenticated', async () => {
     const physician = await worklist('person-ola');
     const link = await http(server, 'GET', '/api/worklist', {
       token: server.tokenFor('person-kari', { meetingId: 'demo' }),

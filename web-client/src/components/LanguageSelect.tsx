@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 
-import { LANGUAGES } from '../i18n/index.ts';
+import { LANGUAGES, chooseLanguage } from '../i18n/index.ts';
 
 export function LanguageSelect() {
   const { t, i18n } = useTranslation();
@@ -8,7 +8,7 @@ export function LanguageSelect() {
   return (
     <label className="language">
       <span>{t('app.language')}</span>
-      <select value={i18n.language} onChange={(e) => void i18n.changeLanguage(e.target.value)}>
+      <select value={i18n.language} onChange={(e) => chooseLanguage(e.target.value)}>
         {LANGUAGES.map((l) => (
           <option key={l.code} value={l.code} lang={l.code}>
             {l.name}

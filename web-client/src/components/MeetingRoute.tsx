@@ -1,39 +1,76 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
+import { personalLink } from '../entry/personalLink.ts';
 import { AccessToken } from '../lib/AccessToken.ts';
+import { readClaims } from '../lib/tokenClaims.ts';
+import { staffToken } from '../staff/staffToken.ts';
+import { LinkEntry } from './entry/LinkEntry.tsx';
+import { PreCallCheck } from './entry/PreCallCheck.tsx';
 import { MeetingView } from './MeetingView.tsx';
-import { PreJoin } from './PreJoin.tsx';
+
+interface Entry {
+  token: AccessToken | null;
+  /** A personal link to exchange for a session token before anything else. */
+  link: string | null;
+  precheck: boolean;
+}
 
 /**
- * Reads the access token from the link's fragment (never sent to any server in a URL), keeps it
- * for this tab so that a reload still works, and removes it from the address bar.
+ * Reads what the link's fragment carries (never sent to any server in a URL): an access token, or
+ * a personal link (`#link=`) to exchange for one. Keeps them for this tab, so that a reload still
+ * works, and removes them from the address bar. A team member who signed in comes in with their
+ * own token.
  */
-function takeLinkParameters(meetingId: string): { token: AccessToken | null; precheck: boolean } {
+function takeLinkParameters(meetingId: string): Entry {
   const params = new URLSearchParams(window.location.hash.slice(1));
-  const fromLink = params.get('token');
+  const fromToken = params.get('token');
+  const fromLink = params.get('link');
 
-  if (fromLink) history.replaceState(null, '', window.location.pathname);
+  if (fromToken || fromLink) history.replaceState(null, '', window.location.pathname);
+
+  const kept = AccessToken.forMeeting(meetingId, fromToken);
+  const link = personalLink(meetingId, fromLink);
+  const mustOpenLink = link !== null && (fromLink !== null || !kept || kept.hasExpired);
 
   return {
-    token: AccessToken.forMeeting(meetingId, fromLink),
+    token: mustOpenLink ? null : (kept ?? staffToken()),
+    link: mustOpenLink ? link : null,
     precheck: params.get('precheck') !== '0',
   };
 }
 
 export default function MeetingRoute({ meetingId }: { meetingId: string }) {
   const { t } = useTranslation();
-  const [link] = useState(() => takeLinkParameters(meetingId));
-  const [ready, setReady] = useState(!link.precheck);
+  const [entry] = useState(() => takeLinkParameters(meetingId));
+  const [token, setToken] = useState(entry.token);
+  const [ready, setReady] = useState(!entry.precheck);
 
-  if (!link.token) {
+  if (!token && entry.link) {
+    return (
+      <LinkEntry
+        meetingId={meetingId}
+        link={entry.link}
+        onOpened={(session) => setToken(AccessToken.forMeeting(meetingId, session))}
+      />
+    );
+  }
+  if (!token) {
     return (
       <main id="main" className="page message" role="alert">
         <p>{t('errors.noToken')}</p>
       </main>
     );
   }
-  if (!ready) return <PreJoin onJoin={() => setReady(true)} />;
+  if (!ready) {
+    return (
+      <PreCallCheck
+        token={token}
+        role={readClaims(token.current)?.role ?? null}
+        onDone={() => setReady(true)}
+      />
+    );
+  }
 
-  return <MeetingView meetingId={meetingId} token={link.token} />;
+  return <MeetingView meetingId={meetingId} token={token} />;
 }

@@ -1,14 +1,20 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import type { AccessToken } from '../lib/AccessToken.ts';
+import { isStaffRole } from '../lib/tokenClaims.ts';
 import { useStore } from '../lib/useStore.ts';
 import { MeetingSession } from '../meeting/MeetingSession.ts';
+import { RosterStore } from '../meeting/RosterStore.ts';
 import { AccessNotice } from './AccessNotice.tsx';
 import { Announcer } from './Announcer.tsx';
 import { CarePlanPanel } from './carePlan/CarePlanPanel.tsx';
 import { Controls } from './Controls.tsx';
+import { WaitingRoomView } from './entry/WaitingRoomView.tsx';
+import { LobbyPanel } from './inCall/LobbyPanel.tsx';
+import { RosterPanel } from './inCall/RosterPanel.tsx';
 import { LanguageSelect } from './LanguageSelect.tsx';
+import { MeetingCallStatus } from './MeetingCallStatus.tsx';
 import { VideoGrid } from './VideoGrid.tsx';
 
 export function MeetingView({ meetingId, token }: { meetingId: string; token: AccessToken }) {
@@ -38,7 +44,28 @@ function Meeting(props: { session: MeetingSession; meetingId: string; onRejoin: 
   const { t } = useTranslation();
   const state = useStore(session.state);
   const [isPlanOpen, setPlanOpen] = useState(true);
+  const [roster, setRoster] = useState<RosterStore | null>(null);
   const isPatient = state.self?.role === 'patient';
+  const isStaff = isStaffRole(state.self?.role);
+  const wasWaiting = useRef(false);
+  const [isLetIn, setLetIn] = useState(false);
+
+  useEffect(() => {
+    const created = new RosterStore(session);
+
+    setRoster(created);
+
+    return () => created.dispose();
+  }, [session]);
+
+  // Tells the person who waited that they are in now.
+  useEffect(() => {
+    if (state.status === 'waiting') wasWaiting.current = true;
+    if (state.status === 'joined' && wasWaiting.current) {
+      wasWaiting.current = false;
+      setLetIn(true);
+    }
+  }, [state.status]);
 
   if (state.status === 'left' || state.status === 'ended' || state.status === 'failed') {
     return (
@@ -51,6 +78,23 @@ function Meeting(props: { session: MeetingSession; meetingId: string; onRejoin: 
           </button>
         )}
       </main>
+    );
+  }
+
+  if (state.status === 'waiting' && state.lobby) {
+    return (
+      <div className="page entry waiting">
+        <header className="topbar">
+          <h1>{t('meeting.title')}</h1>
+          <LanguageSelect />
+        </header>
+        <WaitingRoomView
+          lobby={state.lobby}
+          wasSentBack={state.wasSentBack}
+          localStream={state.localStream}
+          onLeave={() => void session.leave()}
+        />
+      </div>
     );
   }
 
@@ -69,6 +113,7 @@ function Meeting(props: { session: MeetingSession; meetingId: string; onRejoin: 
       <Announcer participants={state.participants} />
       <div className="banners" role="status" aria-live="polite">
         {state.status === 'connecting' && <p>{t('meeting.connecting')}</p>}
+        {isLetIn && state.status === 'joined' && !isStaff && <p>{t('meeting.letIn')}</p>}
         {state.status === 'reconnecting' && <p className="warn">{t('meeting.reconnecting')}</p>}
         {state.isMediaSlow && <p className="warn">{t('meeting.slowMedia')}</p>}
         {state.deviceProblem === 'denied' && <p className="warn">{t('meeting.deviceDenied')}</p>}
@@ -77,6 +122,18 @@ function Meeting(props: { session: MeetingSession; meetingId: string; onRejoin: 
       </div>
       <div className="meeting-body">
         <main id="main" className="stage">
+          {isStaff && state.status === 'joined' && (
+            <LobbyPanel waiting={state.waiting} onAdmit={(peerId) => session.admit(peerId)} />
+          )}
+          {isStaff && <MeetingCallStatus meetingId={meetingId} />}
+          {roster && (
+            <RosterPanel
+              store={roster}
+              selfPeerId={state.self?.peerId ?? null}
+              isStaff={isStaff}
+              onSendBack={(peerId) => session.sendBack(peerId)}
+            />
+          )}
           <VideoGrid
             localStream={state.localStream}
             self={state.self}

@@ -10,6 +10,8 @@ export const LANGUAGES = [
 ] as const;
 
 const STORAGE_KEY = 'teamrom.language';
+/** Set once the person picked a language themselves, rather than taking the default. */
+const CHOSEN_KEY = 'teamrom.languageChosen';
 
 function initialLanguage(): string {
   const stored = localStorage.getItem(STORAGE_KEY);
@@ -29,5 +31,16 @@ i18next.on('languageChanged', (lng) => {
   localStorage.setItem(STORAGE_KEY, lng);
 });
 document.documentElement.lang = i18next.language;
+
+/** The person picks the language of the client. */
+export function chooseLanguage(language: string): void {
+  localStorage.setItem(CHOSEN_KEY, 'true');
+  void i18next.changeLanguage(language);
+}
+
+/** Whether the person picked the client's language themselves. */
+export function hasChosenLanguage(): boolean {
+  return localStorage.getItem(CHOSEN_KEY) !== null;
+}
 
 export default i18next;

@@ -6,10 +6,12 @@ import type { Socket } from 'socket.io-client';
 import type {
   ClientToServerEvents,
   JoinReply,
+  LobbyStatus,
   PeerInfo,
   ProducerInfo,
   RtpCapabilities,
   ServerToClientEvents,
+  WaitingPerson,
 } from '@teamrom/signaling/protocol';
 
 import type { AccessToken } from '../lib/AccessToken.ts';
@@ -24,7 +26,14 @@ export const TRANSPORT_CONNECT_TIMEOUT_MS = 15_000;
 const FIRST_RETRY_DELAY_MS = 1000;
 const MAX_RETRY_DELAY_MS = 15_000;
 
-export type SessionStatus = 'connecting' | 'joined' | 'reconnecting' | 'left' | 'ended' | 'failed';
+export type SessionStatus =
+  | 'connecting'
+  | 'waiting'
+  | 'joined'
+  | 'reconnecting'
+  | 'left'
+  | 'ended'
+  | 'failed';
 
 export interface RemoteParticipant {
   peerId: string;
@@ -51,6 +60,12 @@ export interface SessionState {
   /** True while a media connection is slower to connect than it should be. */
   isMediaSlow: boolean;
   participants: RemoteParticipant[];
+  /** While this person waits to be let in: since when, and whether the team is there. */
+  lobby: LobbyStatus | null;
+  /** Whether a team member sent this person back to wait after they had been let in. */
+  wasSentBack: boolean;
+  /** For team members in the meeting: who waits to be let in, longest waiting first. */
+  waiting: WaitingPerson[];
 }
 
 export type TeamromSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -79,6 +94,9 @@ export class MeetingSession {
     isCameraOn: true,
     isMediaSlow: false,
     participants: [],
+    lobby: null,
+    wasSentBack: false,
+    waiting: [],
   });
   readonly socket: TeamromSocket;
   /** This tab's access token, renewed while the session lasts; also for HTTP calls. */
@@ -116,7 +134,6 @@ export class MeetingSession {
     this.socket.connect();
   }
 
-  /** Opens camera and microphone; the join proceeds when the connection is up. */
   /**
    * Asks for camera and microphone and joins at the same time: the others are seen and heard as
    * soon as possible, and what this person sends follows when the devices are open.
@@ -151,6 +168,16 @@ export class MeetingSession {
     this.state.update({ isCameraOn: on });
   }
 
+  /** For a team member: lets one waiting person in. */
+  async admit(peerId: string): Promise<void> {
+    await request(this.socket, 'lobby:admit', { peerId });
+  }
+
+  /** For a team member: sends a patient, relative or interpreter back to the waiting room. */
+  async sendBack(peerId: string): Promise<void> {
+    await request(this.socket, 'lobby:return', { peerId });
+  }
+
   /** Leaves the meeting and releases camera, microphone and connection. */
   async leave(): Promise<void> {
     if (this.socket.connected) {
@@ -172,7 +199,7 @@ export class MeetingSession {
       // LIMITATION: the person comes back as a new participant, so the others see them leave
       // and rejoin after every dropped connection, however short.
       this.#resetMedia();
-      this.state.update({ status: 'reconnecting', participants: [] });
+      this.state.update({ status: 'reconnecting', participants: [], waiting: [] });
 
       // Socket.io reconnects by itself after a lost connection, but not after the server closed
       // it on purpose, as it does when it restarts.
@@ -224,6 +251,23 @@ export class MeetingSession {
     socket.on('media:reset', ({ routerRtpCapabilities }) => {
       void this.#restartMedia(routerRtpCapabilities);
     });
+    socket.on('lobby:admitted', (reply) => {
+      void this.#setUpMedia(reply).catch(() => this.#startOver());
+    });
+    socket.on('lobby:returned', (status) => {
+      this.#resetMedia();
+      this.state.update({
+        status: 'waiting',
+        lobby: status,
+        wasSentBack: true,
+        participants: [],
+        waiting: [],
+      });
+    });
+    socket.on('lobby:waiting', (status) => {
+      if (this.state.get().status === 'waiting') this.state.update({ lobby: status });
+    });
+    socket.on('lobby:changed', ({ waiting }) => this.state.update({ waiting }));
     socket.on('meeting:ended', ({ reason }) => {
       socket.disconnect();
       this.#close('ended', `ended.${reason}`);
@@ -239,9 +283,16 @@ export class MeetingSession {
     const attempt = ++this.#joinAttempt;
 
     try {
-      const reply = await request(this.socket, 'meeting:join', { meetingId: this.#meetingId });
+      // Patients, relatives and interpreters may be told to wait until the team lets them in.
+      const reply = await request(this.socket, 'meeting:enter', { meetingId: this.#meetingId });
 
       if (attempt !== this.#joinAttempt) return;
+
+      if (reply.status === 'waiting') {
+        this.state.update({ status: 'waiting', lobby: reply, participants: [] });
+
+        return;
+      }
 
       await this.#setUpMedia(reply);
       this.#retryDelayMs = FIRST_RETRY_DELAY_MS;
@@ -257,11 +308,15 @@ export class MeetingSession {
 
       // A timeout, a server fault or media that would not set up: try again on a fresh
       // connection, waiting longer each time so that a lasting fault is not hammered.
-      this.#resetMedia();
-      this.state.update({ status: 'reconnecting', participants: [] });
-      this.socket.disconnect();
-      this.#reconnectLater();
+      this.#startOver();
     }
+  }
+
+  #startOver(): void {
+    this.#resetMedia();
+    this.state.update({ status: 'reconnecting', participants: [], waiting: [] });
+    this.socket.disconnect();
+    this.#reconnectLater();
   }
 
   #reconnectLater(): void {
@@ -285,6 +340,7 @@ export class MeetingSession {
       self: reply.self,
       carePlanId: reply.carePlanId,
       participants: reply.peers.map(toParticipant),
+      lobby: null,
     });
     await this.#connectMedia(reply.routerRtpCapabilities);
   }
@@ -301,10 +357,7 @@ export class MeetingSession {
       await this.#connectMedia(routerRtpCapabilities);
     } catch {
       // Set-up failed half-way: start over on a fresh connection, which joins again.
-      this.#resetMedia();
-      this.state.update({ status: 'reconnecting', participants: [] });
-      this.socket.disconnect();
-      this.#reconnectLater();
+      this.#startOver();
     }
   }
 
@@ -607,7 +660,7 @@ export class MeetingSession {
     this.#resetMedia();
     for (const track of this.state.get().localStream?.getTracks() ?? []) track.stop();
     this.socket.disconnect();
-    this.state.update({ status, reason, participants: [], localStream: null });
+    this.state.update({ status, reason, participants: [], waiting: [], localStream: null });
   }
 }
 

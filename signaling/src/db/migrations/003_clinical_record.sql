@@ -146,10 +146,12 @@ create table plan_snapshots (
   plan_id text not null references care_plans (id),
   version integer not null,
   document jsonb not null,
+  -- When the plan reached this version.
+  updated_at timestamptz not null,
   primary key (plan_id, version)
 );
 
-insert into plan_snapshots (plan_id, version, document)
-  select id, version, document from care_plans;
+insert into plan_snapshots (plan_id, version, document, updated_at)
+  select id, version, document, updated_at from care_plans;
 
 create index audit_events_patient_action on audit_events (patient_id, action, occurred_at);

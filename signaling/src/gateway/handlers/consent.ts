@@ -1,6 +1,6 @@
 import type { GatewayServices, GatewaySocket } from '../context.ts';
 import { handle } from '../handle.ts';
-import { closePlanForRevokedViewers, planRoom } from './careplan.ts';
+import { closePlanForRevokedViewers, planRoom } from '../planViewers.ts';
 
 /** The patient's consents, and who has looked at their plan. */
 export function registerConsentHandlers(socket: GatewaySocket, services: GatewayServices): void {

@@ -1,0 +1,47 @@
+import type { LinkResponse, LinkSession } from '@teamrom/signaling/protocol';
+
+import { api } from '../lib/http.ts';
+
+const deviceKeyOf = (meetingId: string) => `teamrom.device.${meetingId}`;
+const linkKeyOf = (meetingId: string) => `teamrom.personalLink.${meetingId}`;
+
+/**
+ * The personal link of a meeting in this tab: the one in the address just opened (kept, so that
+ * a reload finds it once the address bar is cleaned), else the one kept earlier.
+ */
+export function personalLink(meetingId: string, fromAddress: string | null): string | null {
+  if (fromAddress) sessionStorage.setItem(linkKeyOf(meetingId), fromAddress);
+
+  return sessionStorage.getItem(linkKeyOf(meetingId));
+}
+
+/**
+ * Exchanges a personal link for a session token (POST /api/links/open). The link works on the
+ * device that first opened it: the key the server hands that device is kept in local storage, by
+ * meeting, and sent with every later opening.
+ */
+export async function openPersonalLink(meetingId: string, link: string): Promise<LinkSession> {
+  const deviceKey = localStorage.getItem(deviceKeyOf(meetingId)) ?? undefined;
+  const session = await api<LinkSession>('/api/links/open', {
+    method: 'POST',
+    json: { link, ...(deviceKey ? { deviceKey } : {}) },
+  });
+
+  localStorage.setItem(deviceKeyOf(meetingId), session.deviceKey);
+
+  return session;
+}
+
+/** Accepts or declines the meeting with the personal link, before the meeting has ended. */
+export function respondByLink(
+  meetingId: string,
+  link: string,
+  response: 'accepted' | 'declined',
+): Promise<LinkResponse> {
+  const deviceKey = localStorage.getItem(deviceKeyOf(meetingId)) ?? undefined;
+
+  return api<LinkResponse>('/api/links/respond', {
+    method: 'POST',
+    json: { link, response, ...(deviceKey ? { deviceKey } : {}) },
+  });
+}
