@@ -39,6 +39,19 @@ export interface Config {
     /** The first worker's WebRtcServer port, the next worker's one above; unset: from the range. */
     webRtcPort: number | undefined;
   };
+  /** The TURN server(s) handed to clients; null when media is reached directly only. */
+  turn: TurnConfig | null;
+}
+
+export interface TurnConfig {
+  /** `turn:` and `turns:` URLs, in the order clients should try them. */
+  urls: string[];
+  /** Shared with coturn (`static-auth-secret`); signs each client's short-lived credentials. */
+  secret: string;
+  /** How long handed-out credentials stay valid for new allocations, in seconds. */
+  ttlSeconds: number;
+  /** Clients send all media through TURN (`iceTransportPolicy: 'relay'`); for testing. */
+  forceRelay: boolean;
 }
 
 export class ConfigError extends Error {
@@ -105,7 +118,43 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       webRtcServer,
       webRtcPort,
     },
+    turn: turnConfig(env),
   };
+}
+
+/**
+ * TURN_URLS with TURN_SECRET, or neither. Only the TURN REST scheme (a secret shared with coturn)
+ * is supported: static TURN passwords handed to every browser would be anyone's to reuse.
+ */
+function turnConfig(env: NodeJS.ProcessEnv): TurnConfig | null {
+  const urls = (env.TURN_URLS ?? '')
+    .split(',')
+    .map((url) => url.trim())
+    .filter((url) => url !== '');
+  const secret = env.TURN_SECRET ?? '';
+  const ttlSeconds = integer(env, 'TURN_TTL_SECONDS', 60 * 60, 5, 24 * 60 * 60);
+  const forceRelay = flag(env, 'TURN_FORCE_RELAY', false);
+
+  if (urls.length === 0) {
+    if (secret !== '') throw new ConfigError('TURN_SECRET is used only with TURN_URLS');
+    if (forceRelay) throw new ConfigError('TURN_FORCE_RELAY needs a TURN server in TURN_URLS');
+
+    return null;
+  }
+
+  for (const url of urls) {
+    if (!/^turns?:[^\s?]+(\?transport=(udp|tcp))?$/.test(url)) {
+      throw new ConfigError(
+        `TURN_URLS: "${url}" is not a turn: or turns: URL (turn:host:port?transport=udp)`,
+      );
+    }
+  }
+  // The secret's value never appears in a message: only that it is missing or too short.
+  if (secret.length < 32) {
+    throw new ConfigError('TURN_SECRET must be set to at least 32 characters with TURN_URLS');
+  }
+
+  return { urls, secret, ttlSeconds, forceRelay };
 }
 
 /**

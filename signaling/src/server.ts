@@ -27,6 +27,7 @@ import { WaitingRoom } from './meeting/WaitingRoom.ts';
 import { Metrics } from './metrics/Metrics.ts';
 import { RingService } from './ring/RingService.ts';
 import { createSchedulingServices } from './scheduling/services.ts';
+import { IceServerIssuer } from './turn/IceServerIssuer.ts';
 
 export interface RunningServer {
   url: string;
@@ -152,6 +153,7 @@ export async function startServer(
     consents,
     accessLog,
     media,
+    iceServers: new IceServerIssuer(config.turn),
     metrics,
     log,
   });
@@ -173,6 +175,12 @@ export async function startServer(
   const url = config.publicUrl ?? `http://localhost:${port}`;
 
   log.info({ port, database: db.driver, workers: config.media.numWorkers }, 'teamrom listening');
+  if (config.turn) {
+    const { urls, ttlSeconds, forceRelay } = config.turn;
+
+    log.info({ urls, ttlSeconds, forceRelay }, 'TURN servers handed to clients');
+    if (forceRelay) log.warn('TURN_FORCE_RELAY is on: all media goes through TURN (for testing)');
+  }
 
   return {
     url,

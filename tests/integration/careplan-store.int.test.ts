@@ -140,6 +140,34 @@ describe('the care-plan store of the web client', () => {
     expect((await storedPlan()).actions.find((a) => a.id === 'action-copd')?.status).toBe('open');
   });
 
+  it('sends quick changes to one action on top of each other, ending with the last and no notice', async () => {
+    const { store } = await openStore('person-ingrid');
+
+    store.setActionStatus('action-physio', 'in_progress');
+    store.setActionStatus('action-physio', 'done');
+    store.setActionStatus('action-physio', 'open');
+    await until('the changes to be acknowledged', () => store.state.get().pending.length === 0);
+
+    expect(store.state.get().notices).toEqual([]);
+    expect((await storedPlan()).actions.find((a) => a.id === 'action-physio')?.status).toBe('open');
+  });
+
+  it('sends an offline burst of edits of one section in turn, ending with the last text', async () => {
+    const { socket, store } = await openStore('person-ingrid');
+
+    socket.disconnect();
+    store.setSection('crisisWhatToDo', 'Ring hjemmesykepleien');
+    store.setSection('crisisWhatToDo', 'Ring hjemmesykepleien, så fastlegen');
+    store.setSection('crisisWhatToDo', 'Ring hjemmesykepleien, så fastlegen, så 113');
+    socket.connect();
+    await until('the edits to be acknowledged', () => store.state.get().pending.length === 0);
+
+    expect(store.state.get().notices).toEqual([]);
+    expect((await storedPlan()).sections.crisisWhatToDo).toBe(
+      'Ring hjemmesykepleien, så fastlegen, så 113',
+    );
+  });
+
   it('converges five editors with random disconnects on one plan holding every change once', async () => {
     const editors = await Promise.all(
       ['person-kari', 'person-ola', 'person-ingrid', 'person-per', 'person-kari'].map(openStore),

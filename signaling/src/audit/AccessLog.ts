@@ -15,6 +15,8 @@ const SHOWN = [
   'fhir.read',
   'fhir.export',
   'fhir.import',
+  'coordinator.overview',
+  'meeting.read',
 ];
 
 /**

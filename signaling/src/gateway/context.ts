@@ -15,6 +15,7 @@ import type { Peer } from '../meeting/Peer.ts';
 import type { WaitingRoom } from '../meeting/WaitingRoom.ts';
 import type { RingService } from '../ring/RingService.ts';
 import type { SchedulingServices } from '../scheduling/services.ts';
+import type { IceServerIssuer } from '../turn/IceServerIssuer.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/index.ts';
 
 /** What the gateway keeps on each connection. */
@@ -42,6 +43,7 @@ export interface GatewayServices {
   consents: ConsentService;
   accessLog: AccessLog;
   media: MediaNode;
+  iceServers: IceServerIssuer;
   metrics: Metrics;
   log: Logger;
 }

@@ -5,6 +5,8 @@ import type { AccessLogEntry, Consent } from './consent.ts';
 import { grantConsentSchema } from './consent.ts';
 import { applyPlanOperationSchema } from './careplan.ts';
 import type { AckCallback } from './errors.ts';
+import type { IceReplies } from './ice.ts';
+import { iceRequestSchemas } from './ice.ts';
 import type { LobbyEvents, LobbyReplies } from './lobby.ts';
 import { lobbyRequestSchemas } from './lobby.ts';
 import type {
@@ -108,6 +110,7 @@ export const requestSchemas = {
   'media:resumeProducer': z.object({ producerId: idSchema }),
   'media:consume': z.object({ transportId: idSchema, producerId: idSchema }),
   'media:resumeConsumer': z.object({ consumerId: idSchema }),
+  ...iceRequestSchemas,
   'careplan:open': z.object({ planId: idSchema }),
   'careplan:apply': applyPlanOperationSchema,
   'careplan:close': z.object({ planId: idSchema }),
@@ -129,7 +132,7 @@ export type ParsedRequest<E extends RequestName> = z.output<(typeof requestSchem
 
 /** What each request is answered with on success. */
 export interface ReplyMap
-  extends LobbyReplies, RingReplies, MeetingRecordReplies, SchedulingReplies {
+  extends LobbyReplies, RingReplies, MeetingRecordReplies, SchedulingReplies, IceReplies {
   'auth:renew': { expiresAt: string };
   'meeting:join': JoinReply;
   'meeting:leave': Record<string, never>;

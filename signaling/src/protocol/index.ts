@@ -7,6 +7,7 @@ export * from './careplan.ts';
 export * from './consent.ts';
 export * from './errors.ts';
 export * from './events.ts';
+export * from './ice.ts';
 export * from './lobby.ts';
 export * from './media.ts';
 export * from './meetingRecord.ts';

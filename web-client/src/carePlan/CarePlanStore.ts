@@ -21,6 +21,7 @@ import { missingIndividualPlanParts, reduce } from '@teamrom/signaling/protocol'
 import { RequestError, request, uuid } from '../lib/request.ts';
 import { Store } from '../lib/Store.ts';
 import type { TeamromSocket } from '../meeting/MeetingSession.ts';
+import { rebasedVersion } from './rebase.ts';
 
 /** Wait before sending an unanswered change again on a connection that is still up. */
 const RETRY_DELAY_MS = 2000;
@@ -43,9 +44,20 @@ export type PlanNotice =
     }
   | { id: string; kind: 'refused'; operation: PlanOperation; code: string };
 
+/**
+ * Why the server took the plan away: `access_withdrawn`, a consent was withdrawn or the reader left
+ * the care team; `expired`, the reader's access ran out and could not be renewed.
+ */
+export type PlanClosedReason = 'access_withdrawn' | 'expired';
+
+/** Told of every operation applied to the plan held, in version order, with the plan after it. */
+export type AppliedListener = (applied: PlanOperationApplied, plan: CarePlan) => void;
+
 export interface CarePlanState {
   /** `closed`: the server took the plan away from this reader (consent withdrawn, left the team). */
   status: 'loading' | 'ready' | 'unavailable' | 'closed';
+  /** Set when `status` is `closed`. */
+  closedReason: PlanClosedReason | null;
   /** The plan as the server confirmed it; changes still pending are not in it. */
   plan: CarePlan | null;
   access: PlanAccess;
@@ -71,11 +83,14 @@ const NO_ACCESS: PlanAccess = {
  * order with the shared reducer; a gap in the versions opens the plan afresh. Changes are sent
  * with the plan version they were based on and an idempotency key; those not yet acknowledged are
  * sent again, with the same key, after the connection comes back, so that every change is either
- * applied exactly once or shown to its author as refused.
+ * applied exactly once or shown to its author as refused. A change is sent only once the one
+ * before it is acknowledged, and a change made on top of the author's own earlier changes is sent
+ * as based on them, so that it never conflicts with its own author.
  */
 export class CarePlanStore {
   readonly state = new Store<CarePlanState>({
     status: 'loading',
+    closedReason: null,
     plan: null,
     access: NO_ACCESS,
     directory: { persons: {}, organisations: {} },
@@ -99,6 +114,11 @@ export class CarePlanStore {
   #retry: ReturnType<typeof setTimeout> | null = null;
   #retryOpen = false;
   #isDisposed = false;
+  /** The versions this client's own changes were acknowledged with. */
+  readonly #ownVersions = new Set<number>();
+  /** Who this client acts as, learnt from the first acknowledgement of its own change. */
+  #selfId: string | null = null;
+  readonly #appliedListeners = new Set<AppliedListener>();
 
   constructor(socket: TeamromSocket, planId: string, meetingId: string | null = null) {
     this.#socket = socket;
@@ -191,6 +211,25 @@ export class CarePlanStore {
     this.state.update((s) => ({ ...s, notices: s.notices.filter((n) => n.id !== id) }));
   }
 
+  /**
+   * Calls `listener` with each operation applied to the plan from now on, one by one. Versions
+   * that came with a fresh opening of the plan (after a gap) are not told one by one.
+   */
+  onApplied(listener: AppliedListener): () => void {
+    this.#appliedListeners.add(listener);
+
+    return () => this.#appliedListeners.delete(listener);
+  }
+
+  /**
+   * Whether this client, or its person on another device, made an applied change. The server
+   * broadcasts a change before it acknowledges it to its author, so the answer is sure only once
+   * the acknowledgement is in.
+   */
+  isOwnChange(applied: PlanOperationApplied): boolean {
+    return this.#ownVersions.has(applied.version) || applied.authorId === this.#selfId;
+  }
+
   #stopListening(): void {
     if (this.#retry) clearTimeout(this.#retry);
     this.#retry = null;
@@ -198,6 +237,7 @@ export class CarePlanStore {
     this.#socket.off('careplan:changed', this.#onChanged);
     this.#socket.off('careplan:closed', this.#onClosed);
     this.#socket.off('consent:changed', this.#onConsentChanged);
+    this.#appliedListeners.clear();
   }
 
   #onConnect = () => {
@@ -210,19 +250,23 @@ export class CarePlanStore {
     this.#receive(event);
   };
 
-  #onClosed: ServerToClientEvents['careplan:closed'] = ({ planId }) => {
+  // Typed with every reason this client knows, whichever the server's contract names yet.
+  #onClosed = ({ planId, reason }: { planId: string; reason: PlanClosedReason }) => {
     if (planId !== this.#planId) return;
+
+    const closedReason: PlanClosedReason = reason === 'expired' ? 'expired' : 'access_withdrawn';
 
     this.#stopListening();
     // Nothing of the plan stays on screen; what was not saved yet is shown as refused.
     this.state.update((s) => ({
       status: 'closed',
+      closedReason,
       plan: null,
       access: NO_ACCESS,
       directory: { persons: {}, organisations: {} },
       missingParts: [],
       pending: [],
-      notices: [...s.notices, ...s.pending.map((p) => refusal(p.operation, 'access_withdrawn'))],
+      notices: [...s.notices, ...s.pending.map((p) => refusal(p.operation, closedReason))],
     }));
   };
 
@@ -257,10 +301,14 @@ export class CarePlanStore {
     if (!plan) return;
 
     const start = plan;
+    const steps: [PlanOperationApplied, CarePlan][] = [];
 
     this.#ahead.sort((a, b) => a.version - b.version);
     for (const applied of this.#ahead) {
-      if (applied.version === plan.version + 1) plan = reduce(plan, applied.operation, applied);
+      if (applied.version !== plan.version + 1) continue;
+
+      plan = reduce(plan, applied.operation, applied);
+      steps.push([applied, plan]);
     }
 
     const held = plan.version;
@@ -269,8 +317,13 @@ export class CarePlanStore {
     if (plan === start) return;
 
     this.state.update({ plan, missingParts: this.#missing(plan) });
+    for (const [applied, after] of steps) {
+      for (const listener of this.#appliedListeners) listener(applied, after);
+    }
     // Just made an individual plan: what it lacks outside the plan comes with a fresh opening.
     if (plan.isIndividualPlan && !this.#facts && !this.#opening) void this.#open();
+    // Changes held back until the plan had caught up with this client's own can go now.
+    void this.#flush();
   }
 
   /** Opens the plan (again); concurrent calls share one request and repeat it once if asked. */
@@ -378,10 +431,16 @@ export class CarePlanStore {
 
     try {
       for (;;) {
-        const next = this.state.get().pending[0];
+        const { pending, plan, status } = this.state.get();
+        const first = pending[0];
 
-        if (!next || !this.#socket.connected || this.#isDisposed) return;
-        if (this.state.get().status !== 'ready') return;
+        if (!first || !this.#socket.connected || this.#isDisposed) return;
+        if (status !== 'ready' || !plan) return;
+        // The plan must hold this client's own changes before the next one is based on them;
+        // the opening that fills the gap, or the broadcasts that do, send it.
+        if (plan.version < Math.max(0, ...this.#ownVersions)) return;
+
+        const next = this.#rebase(first, plan);
 
         try {
           const applied = await request(this.#socket, 'careplan:apply', {
@@ -389,6 +448,8 @@ export class CarePlanStore {
             ...next,
           });
 
+          this.#ownVersions.add(applied.version);
+          this.#selfId = applied.authorId;
           this.#dropPending(next.idempotencyKey);
           this.#receive(applied);
         } catch (error) {
@@ -410,13 +471,40 @@ export class CarePlanStore {
     }
   }
 
+  /**
+   * A pending change based on the version its author started from, moved up past this client's own
+   * changes acknowledged since (see rebasedVersion); its idempotency key stays the same.
+   */
+  #rebase(change: PendingChange, plan: CarePlan): PendingChange {
+    const baseVersion = rebasedVersion(
+      plan,
+      change.operation,
+      change.baseVersion,
+      this.#ownVersions,
+    );
+
+    if (baseVersion === change.baseVersion) return change;
+
+    const rebased = { ...change, baseVersion };
+
+    this.state.update((s) => ({
+      ...s,
+      pending: s.pending.map((p) => (p.idempotencyKey === change.idempotencyKey ? rebased : p)),
+    }));
+
+    return rebased;
+  }
+
   #refused(operation: PlanOperation, error: RequestError): void {
     const notice = noticeFor(operation, error);
+    // Refused activation: what the plan lacks now. Any other refused change would have taken a
+    // part away from an active plan; the plan, unchanged, still has it.
+    const isActivation = notice.kind === 'incomplete' && operation.type === 'plan.setStatus';
 
     this.state.update((s) => ({
       ...s,
       notices: [...s.notices, notice],
-      missingParts: notice.kind === 'incomplete' ? notice.missingParts : s.missingParts,
+      missingParts: isActivation ? notice.missingParts : s.missingParts,
     }));
   }
 

@@ -1,5 +1,5 @@
-import type { CarePlan, PlanOperation } from '@teamrom/signaling/protocol';
-import { reduce } from '@teamrom/signaling/protocol';
+import type { CarePlan, NoteKind, PlanAccess, PlanOperation } from '@teamrom/signaling/protocol';
+import { NOTE_KINDS, reduce } from '@teamrom/signaling/protocol';
 
 import type { CarePlanState } from './CarePlanStore.ts';
 
@@ -53,4 +53,14 @@ export function planView(state: CarePlanState): { plan: CarePlan | null; saving:
   }
 
   return { plan, saving };
+}
+
+/**
+ * The kinds of note a reader may write. Decisions are the team's; the patient, who writes only in
+ * their own words, adds notes (the server refuses a patient's decision).
+ */
+export function noteKindsFor(access: Pick<PlanAccess, 'canEdit' | 'canEditOwnWords'>): NoteKind[] {
+  if (access.canEditOwnWords) return ['note'];
+
+  return access.canEdit ? [...NOTE_KINDS] : [];
 }

@@ -1,11 +1,15 @@
-import type { CarePlan, PlanDirectory } from '@teamrom/signaling/protocol';
+import type { CarePlan, PlanDirectory, PlanOperation } from '@teamrom/signaling/protocol';
 import { emptyPlan } from '@teamrom/signaling/protocol';
+import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
+
+import en from '../i18n/locales/en.json';
+import nb from '../i18n/locales/nb.json';
 
 import { isOverdue, today } from './dates.ts';
 import { parseResponsible, responsibleName, responsibleOptions } from './directory.ts';
 import type { WordsContext } from './words.ts';
-import { describeOperation, fieldWords, valueWords } from './words.ts';
+import { announcementWords, describeOperation, fieldWords, valueWords } from './words.ts';
 
 /** Translates to the key with its values, so that tests see what was asked for. */
 const t = (key: string, values?: Record<string, unknown>) =>
@@ -85,6 +89,57 @@ describe('the plan in words', () => {
         changes: { priority: 'low' },
       }),
     ).toContain('carePlan.priority.low');
+  });
+});
+
+describe('changes by others, announced', () => {
+  const words = async (language: string, changes: [string, PlanOperation][]) => {
+    const i18n = i18next.createInstance();
+
+    await i18n.init({
+      resources: { nb: { translation: nb }, en: { translation: en } },
+      lng: language,
+      interpolation: { escapeValue: false },
+    });
+
+    const news = changes.map(([authorId, operation], i) => ({
+      applied: { planId: plan.id, version: i + 1, operation, authorId, appliedAt: '' },
+      plan,
+    }));
+
+    return announcementWords({ t: i18n.t, language, directory, plan: null }, news);
+  };
+  const done: PlanOperation = {
+    type: 'action.setStatus',
+    actionId: 'action-physio',
+    status: 'done',
+  };
+
+  it('says who did what to which item, in one plain sentence', async () => {
+    expect(await words('nb', [['person-kari', done]])).toBe(
+      'Kari Nordmann satte tiltaket «Balansetrening» til «Ferdig».',
+    );
+    expect(await words('en', [['person-kari', done]])).toBe(
+      'Kari Nordmann set the action “Balansetrening” to “Done”.',
+    );
+  });
+
+  it('says who made how many changes in a burst, and names someone unknown as such', async () => {
+    const note: PlanOperation = {
+      type: 'note.add',
+      noteId: 'note-1',
+      kind: 'note',
+      text: 'Hei',
+      meetingId: null,
+    };
+
+    expect(
+      await words('nb', [
+        ['person-kari', done],
+        ['person-kari', note],
+        ['person-gone', note],
+      ]),
+    ).toBe('Kari Nordmann og Ukjent person gjorde 3 endringer i planen.');
   });
 });
 

@@ -8,7 +8,8 @@ import type {
 import { PARTICIPANT_ROLES } from '@teamrom/signaling/protocol';
 
 import { formatDate } from './dates.ts';
-import { responsibleName } from './directory.ts';
+import { personName, responsibleName } from './directory.ts';
+import type { PlanChangeNews } from './PlanAnnouncer.ts';
 
 /** The translate function of i18next, as much of it as these helpers use. */
 export type Translate = (key: string, values?: Record<string, unknown>) => string;
@@ -166,4 +167,31 @@ export function roleWords(t: Translate, role: string | null): string | null {
   const isKnown = PARTICIPANT_ROLES.includes(role as ParticipantRole);
 
   return role && isKnown ? t(`role.${role}`) : null;
+}
+
+/**
+ * Changes others made to the plan, as one announcement for a screen reader: who did what for a
+ * single change ("Ingrid Berg set the action … to Done"), who made how many for several.
+ */
+export function announcementWords(ctx: WordsContext, changes: readonly PlanChangeNews[]): string {
+  const { t, language } = ctx;
+  const authorIds = [...new Set(changes.map((c) => c.applied.authorId))];
+  const names = authorIds.map((id) => personName(ctx.directory, id) ?? t('carePlan.unknownPerson'));
+  const [only] = changes;
+
+  if (changes.length === 1 && only) {
+    const what = describeOperation({ ...ctx, plan: only.plan }, only.applied.operation);
+
+    // Every description of a change starts with its verb ("Set …", "Satte …"); after the
+    // author's name it continues the sentence.
+    return t('carePlan.announce.one', {
+      name: names[0],
+      what: what.charAt(0).toLocaleLowerCase(language) + what.slice(1),
+    });
+  }
+
+  return t('carePlan.announce.many', {
+    names: new Intl.ListFormat(language, { type: 'conjunction' }).format(names),
+    count: changes.length,
+  });
 }

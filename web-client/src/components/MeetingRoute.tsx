@@ -1,3 +1,5 @@
+import '../styles/entry.css';
+
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 

@@ -1,3 +1,5 @@
+import '../styles/meeting-panels.css';
+
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 

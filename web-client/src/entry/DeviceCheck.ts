@@ -181,12 +181,17 @@ export class DeviceCheck {
   #stopDevices(): void {
     if (this.#meter) clearInterval(this.#meter);
     this.#meter = null;
-    this.state.get().stream?.getTracks().forEach((track) => track.stop());
+    this.state
+      .get()
+      .stream?.getTracks()
+      .forEach((track) => track.stop());
     this.state.update({ stream: null });
   }
 }
 
-async function openOne(constraints: MediaStreamConstraints): Promise<MediaStream | 'denied' | 'missing'> {
+async function openOne(
+  constraints: MediaStreamConstraints,
+): Promise<MediaStream | 'denied' | 'missing'> {
   try {
     return await navigator.mediaDevices.getUserMedia(constraints);
   } catch (error) {

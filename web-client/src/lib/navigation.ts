@@ -7,7 +7,10 @@ export interface Place {
 }
 
 function here(): Place {
-  return { pathname: window.location.pathname, search: new URLSearchParams(window.location.search) };
+  return {
+    pathname: window.location.pathname,
+    search: new URLSearchParams(window.location.search),
+  };
 }
 
 /**

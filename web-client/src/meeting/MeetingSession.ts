@@ -27,13 +27,7 @@ const FIRST_RETRY_DELAY_MS = 1000;
 const MAX_RETRY_DELAY_MS = 15_000;
 
 export type SessionStatus =
-  | 'connecting'
-  | 'waiting'
-  | 'joined'
-  | 'reconnecting'
-  | 'left'
-  | 'ended'
-  | 'failed';
+  'connecting' | 'waiting' | 'joined' | 'reconnecting' | 'left' | 'ended' | 'failed';
 
 export interface RemoteParticipant {
   peerId: string;

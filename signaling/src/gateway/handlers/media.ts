@@ -6,7 +6,7 @@ import { handle } from '../handle.ts';
 
 /** Transports, producers and consumers of a peer that has joined a meeting. */
 export function registerMediaHandlers(socket: GatewaySocket, services: GatewayServices): void {
-  const { media, metrics, log } = services;
+  const { media, iceServers, metrics, log } = services;
 
   const joined = (): Peer => {
     const peer = socket.data.peer;
@@ -16,6 +16,19 @@ export function registerMediaHandlers(socket: GatewaySocket, services: GatewaySe
     return peer;
   };
   const ref = (peer: Peer) => ({ roomId: peer.meeting.id, peerId: peer.id });
+
+  handle(socket, 'media:iceServers', log, async () => {
+    const peer = joined();
+    const reply = iceServers.issue(peer.id);
+
+    // Username and credential stay out of the log: until they expire they open the relay.
+    peer.log.debug(
+      { expiresAt: reply.expiresAt, iceTransportPolicy: reply.iceTransportPolicy },
+      'ICE servers issued',
+    );
+
+    return reply;
+  });
 
   handle(socket, 'media:createTransport', log, async ({ direction }) => {
     const peer = joined();

@@ -1,13 +1,15 @@
 import type { NoteKind } from '@teamrom/signaling/protocol';
-import { NOTE_KINDS } from '@teamrom/signaling/protocol';
 import { useId, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { usePlan } from './PlanContext.tsx';
 
-/** A new note, or for the team a decision; written during a meeting, it names the meeting. */
-export function AddNoteForm({ canDecide }: { canDecide: boolean }) {
+/**
+ * A new note, or for the team a decision; written during a meeting, it names the meeting. The kind
+ * is chosen only from `kinds`: the patient's form offers none, and writes a note.
+ */
+export function AddNoteForm({ kinds }: { kinds: readonly NoteKind[] }) {
   const { t } = useTranslation();
   const { store, isPlain } = usePlan();
   const id = useId();
@@ -18,14 +20,14 @@ export function AddNoteForm({ canDecide }: { canDecide: boolean }) {
     event.preventDefault();
     if (!text.trim()) return;
 
-    store?.addNote(canDecide ? kind : 'note', text.trim());
+    store?.addNote(kinds.includes(kind) ? kind : 'note', text.trim());
     setText('');
   };
 
   return (
     <form className="plan-form add-note" onSubmit={submit} aria-labelledby={`${id}-title`}>
       <h4 id={`${id}-title`}>{isPlain ? t('carePlan.plain.addNote') : t('carePlan.addNote')}</h4>
-      {canDecide && (
+      {kinds.length > 1 && (
         <>
           <label htmlFor={`${id}-kind`}>{t('carePlan.noteKindLabel')}</label>
           <select
@@ -33,7 +35,7 @@ export function AddNoteForm({ canDecide }: { canDecide: boolean }) {
             value={kind}
             onChange={(e) => setKind(e.target.value as NoteKind)}
           >
-            {NOTE_KINDS.map((k) => (
+            {kinds.map((k) => (
               <option key={k} value={k}>
                 {t(`carePlan.noteKind.${k}`)}
               </option>

@@ -45,7 +45,9 @@ export function ConsentForm({ directory, isBusy, isPlain, onGrant }: Props) {
   return (
     <form className="plan-form" onSubmit={(e) => void submit(e)} aria-labelledby={`${id}-title`}>
       <h4 id={`${id}-title`}>{isPlain ? t('consent.plain.record') : t('consent.record')}</h4>
-      <label htmlFor={`${id}-scope`}>{t('consent.scopeLabel')}</label>
+      <label htmlFor={`${id}-scope`}>
+        {isPlain ? t('consent.plain.scopeLabel') : t('consent.scopeLabel')}
+      </label>
       <select
         id={`${id}-scope`}
         value={scope}

@@ -21,7 +21,7 @@ export function HistoryEntryItem({ entry, plan, directory, onShow }: Props) {
   return (
     <li className="history-entry">
       <p className="meta">
-        <strong>{entry.authorName}</strong>
+        <strong>{entry.authorName || t('carePlan.unknownPerson')}</strong>
         {role && <> ({role})</>} · {formatDateTime(entry.appliedAt, i18n.language)}
       </p>
       <p lang="nb">{what}</p>

@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 
+import { noteKindsFor } from '../../carePlan/planView.ts';
 import { AddNoteForm } from './AddNoteForm.tsx';
 import { NoteItem } from './NoteItem.tsx';
 import { usePlan } from './PlanContext.tsx';
@@ -11,6 +12,7 @@ export function NoteList() {
   const { store, plan, canEdit, canEditOwnWords, isPlain } = usePlan();
   const id = useId();
   const notes = [...plan.notes].reverse();
+  const kinds = noteKindsFor({ canEdit, canEditOwnWords });
 
   return (
     <section className="notes" aria-labelledby={id}>
@@ -24,7 +26,7 @@ export function NoteList() {
           ))}
         </ul>
       )}
-      {store && (canEdit || canEditOwnWords) && <AddNoteForm canDecide={canEdit} />}
+      {store && kinds.length > 0 && <AddNoteForm kinds={kinds} />}
     </section>
   );
 }

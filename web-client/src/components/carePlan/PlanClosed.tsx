@@ -1,7 +1,9 @@
 import { useTranslation } from 'react-i18next';
 
-/** Shown in place of the plan once the server has taken it away from this reader. */
-export function PlanClosed() {
+import type { PlanClosedReason } from '../../carePlan/CarePlanStore.ts';
+
+/** Shown in place of the plan once the server has taken it away from this reader, and why. */
+export function PlanClosed({ reason }: { reason: PlanClosedReason }) {
   const { t } = useTranslation();
 
   return (
@@ -9,7 +11,9 @@ export function PlanClosed() {
       <p>
         <strong>{t('carePlan.closed.title')}</strong>
       </p>
-      <p>{t('carePlan.closed.accessWithdrawn')}</p>
+      <p>
+        {reason === 'expired' ? t('carePlan.closed.expired') : t('carePlan.closed.accessWithdrawn')}
+      </p>
     </div>
   );
 }

@@ -1,13 +1,12 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import type { CarePlanStore } from '../../carePlan/CarePlanStore.ts';
-import { request } from '../../lib/request.ts';
+import { PlanHistory } from '../../carePlan/PlanHistory.ts';
 import { useStore } from '../../lib/useStore.ts';
 import type { TeamromSocket } from '../../meeting/MeetingSession.ts';
 import { HistoryEntryItem } from './HistoryEntryItem.tsx';
 import { PlanVersionView } from './PlanVersionView.tsx';
-import { useRemoteValue } from './useRemoteValue.ts';
 
 interface Props {
   store: CarePlanStore;
@@ -15,20 +14,36 @@ interface Props {
   isPlain: boolean;
 }
 
-/** Who changed what in the plan, and when, newest first; any entry opens the plan as it was. */
-export function PlanHistoryView({ store, socket, isPlain }: Props) {
+/**
+ * Who changed what in the plan, and when, newest first; any entry opens the plan as it was. Read
+ * from the server when shown and on request, never by itself: each read is audited.
+ */
+export function PlanHistoryView(props: Props) {
+  const { store, socket } = props;
+  const [history, setHistory] = useState<PlanHistory | null>(null);
+
+  useEffect(() => {
+    const created = new PlanHistory(socket, store);
+
+    setHistory(created);
+    void created.load();
+
+    return () => created.dispose();
+  }, [socket, store]);
+
+  return history && <HistoryContent {...props} history={history} />;
+}
+
+function HistoryContent({ store, socket, isPlain, history }: Props & { history: PlanHistory }) {
   const { t } = useTranslation();
   const id = useId();
   const { plan, directory } = useStore(store.state);
+  const { status, entries, hasGap } = useStore(history.state);
   const [shownVersion, setShownVersion] = useState<number | null>(null);
-  const history = useRemoteValue(
-    () => request(socket, 'careplan:history', { planId: store.planId }),
-    // Fetched again as the plan changes, so that the newest change is listed too.
-    [plan?.version],
-  );
+  const reload = () => void history.load();
 
   if (shownVersion !== null) {
-    const entry = history.value?.find((e) => e.version === shownVersion) ?? null;
+    const entry = entries.find((e) => e.version === shownVersion) ?? null;
 
     return (
       <PlanVersionView
@@ -44,26 +59,34 @@ export function PlanHistoryView({ store, socket, isPlain }: Props) {
     );
   }
 
-  const entries = [...(history.value ?? [])].sort((a, b) => b.version - a.version);
+  const newestFirst = [...entries].reverse();
 
   return (
     <section className="plan-history" aria-labelledby={id}>
       <h3 id={id}>{isPlain ? t('carePlan.plain.history') : t('carePlan.history.title')}</h3>
       <p role="status" className="muted">
-        {history.status === 'loading' && entries.length === 0 && t('carePlan.history.loading')}
+        {status === 'loading' && t('carePlan.history.loading')}
       </p>
-      {history.status === 'failed' && (
+      {status === 'failed' && (
         <p role="alert">
           {t('carePlan.history.failed')}{' '}
-          <button type="button" onClick={history.reload}>
+          <button type="button" onClick={reload}>
             {t('carePlan.tryAgain')}
           </button>
         </p>
       )}
-      {history.status === 'ready' && entries.length === 0 && <p>{t('carePlan.history.empty')}</p>}
-      {entries.length > 0 && (
+      {status !== 'failed' && (
+        <p>
+          {hasGap && <>{t('carePlan.history.incomplete')} </>}
+          <button type="button" onClick={reload}>
+            {t('carePlan.history.refresh')}
+          </button>
+        </p>
+      )}
+      {status === 'ready' && entries.length === 0 && <p>{t('carePlan.history.empty')}</p>}
+      {newestFirst.length > 0 && (
         <ol className="history-list">
-          {entries.map((entry) => (
+          {newestFirst.map((entry) => (
             <HistoryEntryItem
               key={entry.version}
               entry={entry}

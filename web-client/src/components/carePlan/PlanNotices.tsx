@@ -53,16 +53,27 @@ function noticeText(ctx: WordsContext, notice: PlanNotice): string {
         what: fieldWords(ctx, notice.field),
         current: valueWords(ctx, notice.field, notice.current),
       });
-    case 'incomplete':
-      return t('carePlan.notice.incomplete', {
-        parts: INDIVIDUAL_PLAN_PARTS.filter((part) => notice.missingParts.includes(part))
-          .map((part) => t(`carePlan.individualPlan.part.${part}`))
-          .join(', '),
-      });
+    case 'incomplete': {
+      const parts = INDIVIDUAL_PLAN_PARTS.filter((part) => notice.missingParts.includes(part))
+        .map((part) => t(`carePlan.individualPlan.part.${part}`))
+        .join(', ');
+
+      // Making the plan active, or any other change that would take a part from an active one.
+      return notice.operation.type === 'plan.setStatus'
+        ? t('carePlan.notice.incomplete', { parts })
+        : t('carePlan.notice.incompleteChange', {
+            what: describeOperation(ctx, notice.operation),
+            parts,
+          });
+    }
     case 'refused': {
-      const reason = ['forbidden', 'access_withdrawn', 'unauthorized', 'not_found'].includes(
-        notice.code,
-      )
+      const reason = [
+        'forbidden',
+        'access_withdrawn',
+        'expired',
+        'unauthorized',
+        'not_found',
+      ].includes(notice.code)
         ? notice.code
         : 'other';
 

@@ -7,6 +7,7 @@ import type { TeamromSocket } from '../../meeting/MeetingSession.ts';
 import { AccessLogView } from './AccessLogView.tsx';
 import { ConsentView } from './ConsentView.tsx';
 import { LivePlan } from './LivePlan.tsx';
+import { PlanAnnouncements } from './PlanAnnouncements.tsx';
 import type { PanelView } from './PanelTabs.tsx';
 import { PanelTabs } from './PanelTabs.tsx';
 import { PlanClosed } from './PlanClosed.tsx';
@@ -36,8 +37,9 @@ export function PlanPanelBody({ store, socket, role, isPlain }: Props) {
   return (
     <>
       <PlanNotices store={store} />
+      <PlanAnnouncements store={store} />
       {state.status === 'closed' ? (
-        <PlanClosed />
+        <PlanClosed reason={state.closedReason ?? 'access_withdrawn'} />
       ) : (
         <>
           {state.status === 'ready' && views.length > 1 && (

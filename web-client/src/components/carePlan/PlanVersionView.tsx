@@ -40,7 +40,7 @@ export function PlanVersionView(props: Props) {
         {entry
           ? t('carePlan.history.asItWas', {
               when: formatDateTime(entry.appliedAt, i18n.language),
-              name: entry.authorName,
+              name: entry.authorName || t('carePlan.unknownPerson'),
             })
           : t('carePlan.history.asItWasVersion', { version })}
       </h3>

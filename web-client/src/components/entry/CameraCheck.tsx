@@ -27,7 +27,12 @@ export function CameraCheck(props: { state: DeviceCheckState; onRetry: () => voi
   }, [stream, camera]);
 
   return (
-    <section className="check" aria-labelledby="check-camera" data-check="camera" data-result={camera}>
+    <section
+      className="check"
+      aria-labelledby="check-camera"
+      data-check="camera"
+      data-result={camera}
+    >
       <h2 id="check-camera">{t('precheck.camera.title')}</h2>
       {camera === 'ok' && (
         <figure>

@@ -34,7 +34,8 @@ export function LinkEntry(props: {
       (session) => onOpened(session.token),
       (error: unknown) => {
         const code = error instanceof RequestError ? error.code : 'internal';
-        const times = code === 'link_not_open_yet' ? ((error as RequestError).details as LinkTimes) : null;
+        const times =
+          code === 'link_not_open_yet' ? ((error as RequestError).details as LinkTimes) : null;
 
         setOpening({ status: 'refused', code, times });
       },

@@ -56,7 +56,12 @@ export function PreCallCheck(props: {
         )}
         {check && <Checks check={check} />}
         <p className="go-on">
-          <button type="button" className="primary large" onClick={onDone} data-testid="precheck-done">
+          <button
+            type="button"
+            className="primary large"
+            onClick={onDone}
+            data-testid="precheck-done"
+          >
             {isStaff ? t('precheck.join') : t('precheck.continue')}
           </button>
         </p>

@@ -13,14 +13,21 @@ export function SpeakerCheck(props: {
   const { t } = useTranslation();
 
   return (
-    <section className="check" aria-labelledby="check-speaker" data-check="speaker" data-result={result}>
+    <section
+      className="check"
+      aria-labelledby="check-speaker"
+      data-check="speaker"
+      data-result={result}
+    >
       <h2 id="check-speaker">{t('precheck.speaker.title')}</h2>
       {result !== 'asking' && (
         <button type="button" className="large" onClick={onPlay} disabled={result === 'playing'}>
           {result === 'untested' ? t('precheck.speaker.play') : t('precheck.speaker.playAgain')}
         </button>
       )}
-      {result === 'playing' && <CheckStatus tone="pending">{t('precheck.speaker.playing')}</CheckStatus>}
+      {result === 'playing' && (
+        <CheckStatus tone="pending">{t('precheck.speaker.playing')}</CheckStatus>
+      )}
       {result === 'asking' && (
         <fieldset className="question">
           <legend>{t('precheck.speaker.question')}</legend>

@@ -21,7 +21,7 @@ export function WaitingRoomView(props: {
   onLeave: () => void;
 }) {
   const { lobby, wasSentBack, localStream, onLeave } = props;
-  const { t, i18n } = useTranslation();
+  const { i18n } = useTranslation();
   const waited = useMinutesWaited(lobby);
   // The patient's own language when the client speaks it and they have not chosen another here.
   const language =

@@ -38,7 +38,12 @@ export function RosterPanel(props: {
     <section className="roster" aria-labelledby="roster-title" data-testid="roster">
       <div className="roster-head">
         <h2 id="roster-title">{t('roster.title', { count: roster.participants.length })}</h2>
-        <button type="button" aria-expanded={isOpen} aria-controls="roster-list" onClick={() => setOpen(!isOpen)}>
+        <button
+          type="button"
+          aria-expanded={isOpen}
+          aria-controls="roster-list"
+          onClick={() => setOpen(!isOpen)}
+        >
           {isOpen ? t('roster.hide') : t('roster.show')}
         </button>
       </div>
@@ -60,9 +65,7 @@ export function RosterPanel(props: {
               {p.peerId === roster.leaderPeerId && (
                 <span className="badge">{t('roster.leader')}</span>
               )}
-              {p.isIntroduced && (
-                <span className="badge introduced">{t('roster.introduced')}</span>
-              )}
+              {p.isIntroduced && <span className="badge introduced">{t('roster.introduced')}</span>}
             </span>
             {isStaff && !isStaffRole(p.role) && (
               <button type="button" onClick={() => void onSendBack(p.peerId).catch(() => {})}>

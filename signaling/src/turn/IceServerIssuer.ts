@@ -1,0 +1,59 @@
+import { createHmac } from 'node:crypto';
+
+import type { TurnConfig } from '../config.ts';
+import type { IceServersReply } from '../protocol/index.ts';
+
+export interface TurnCredentials {
+  username: string;
+  credential: string;
+}
+
+/**
+ * Credentials of the TURN REST scheme (draft-uberti-behave-turn-rest-00), which coturn checks with
+ * `use-auth-secret`: the username carries its own expiry and the password is the username signed
+ * with the secret shared with the TURN server. The TURN server needs no user database and never
+ * calls Teamrom, and a credential copied out of a browser is worthless once it has expired.
+ *
+ * @param expiresAt seconds since the epoch
+ * @param id an opaque id; it appears in the TURN server's logs, so never a name
+ */
+export function turnRestCredentials(
+  secret: string,
+  id: string,
+  expiresAt: number,
+): TurnCredentials {
+  // coturn reads the expiry up to the first colon; one in the id would be harmless but confusing.
+  if (id.includes(':')) throw new Error('a TURN credential id must not contain a colon');
+
+  const username = `${expiresAt}:${id}`;
+  const credential = createHmac('sha1', secret).update(username).digest('base64');
+
+  return { username, credential };
+}
+
+/** Hands participants the ICE servers for their transports, with fresh TURN credentials. */
+export class IceServerIssuer {
+  readonly #turn: TurnConfig | null;
+
+  constructor(turn: TurnConfig | null) {
+    this.#turn = turn;
+  }
+
+  /** ICE servers for one participant, `id` being their peer id (random, never a name). */
+  issue(id: string, now = Date.now()): IceServersReply {
+    const turn = this.#turn;
+
+    if (!turn)
+      return { iceServers: [], iceTransportPolicy: 'all', expiresAt: null, ttlSeconds: null };
+
+    const expiresAt = Math.floor(now / 1000) + turn.ttlSeconds;
+    const { username, credential } = turnRestCredentials(turn.secret, id, expiresAt);
+
+    return {
+      iceServers: [{ urls: turn.urls, username, credential }],
+      iceTransportPolicy: turn.forceRelay ? 'relay' : 'all',
+      expiresAt: new Date(expiresAt * 1000).toISOString(),
+      ttlSeconds: turn.ttlSeconds,
+    };
+  }
+}
