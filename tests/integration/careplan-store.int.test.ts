@@ -1,7 +1,8 @@
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { CarePlan, OpenedPlan } from '../../signaling/src/protocol/index.ts';
+import type { CarePlan, OpenedPlan, PlanOperation } from '../../signaling/src/protocol/index.ts';
+import { sameData } from '../../signaling/src/protocol/index.ts';
 import type { TestServer } from '../../signaling/src/testing/harness.ts';
 import { ask, connectClient, startTestServer } from '../../signaling/src/testing/harness.ts';
 import { CarePlanStore } from '../../web-client/src/carePlan/CarePlanStore.ts';
@@ -166,6 +167,88 @@ describe('the care-plan store of the web client', () => {
     expect((await storedPlan()).sections.crisisWhatToDo).toBe(
       'Ring hjemmesykepleien, så fastlegen, så 113',
     );
+  });
+
+  it('converges five editors making mixed, clashing changes with random disconnects: every change is saved once or refused to its author', async () => {
+    const editors = await Promise.all(
+      ['person-kari', 'person-ola', 'person-ingrid', 'person-per', 'person-ola'].map(openStore),
+    );
+    const made: { editor: number; key: string; operation: PlanOperation }[] = [];
+    const actions = ['action-physio', 'action-meds', 'action-copd', 'action-alarm'] as const;
+    const statuses = ['open', 'in_progress', 'done'] as const;
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
+
+    for (let round = 0; round < 10; round++) {
+      for (const [i, editor] of editors.entries()) {
+        const before = new Set(editor.store.state.get().pending.map((p) => p.idempotencyKey));
+        const choice = random();
+
+        if (choice < 0.3) editor.store.setSection('implementation', `Gjennomføring ${round}-${i}`);
+        else if (choice < 0.6) editor.store.setActionStatus(pick(actions), pick(statuses));
+        else if (choice < 0.8) editor.store.addNote('note', `Notat ${round}-${i}`);
+        else {
+          editor.store.addAction({
+            description: `Blandet ${round}-${i}`,
+            responsible: { kind: 'organisation', id: 'org-gp' },
+            goalId: null,
+            dueDate: null,
+          });
+        }
+
+        const added = editor.store.state.get().pending.filter((p) => !before.has(p.idempotencyKey));
+
+        for (const change of added) {
+          made.push({ editor: i, key: change.idempotencyKey, operation: change.operation });
+        }
+        if (random() < 0.3) editor.socket.disconnect();
+        else if (!editor.socket.active) editor.socket.connect();
+      }
+      await sleep(random() * 40);
+    }
+
+    for (const editor of editors) if (!editor.socket.active) editor.socket.connect();
+    await until(
+      'every editor to have no pending change',
+      () => editors.every((e) => e.store.state.get().pending.length === 0),
+      30_000,
+    );
+
+    const stored = await storedPlan();
+
+    await until('every editor to hold the stored version', () =>
+      editors.every((e) => e.store.state.get().plan?.version === stored.version),
+    );
+
+    const savedKeys = new Set(
+      (
+        await server.db.query<{ idempotency_key: string }>(
+          'select idempotency_key from plan_operations where plan_id = $1',
+          [PLAN],
+        )
+      ).map((r) => r.idempotency_key),
+    );
+
+    expect(made.length).toBe(50);
+
+    // Every change is saved (once: keys are unique in the store) or was refused and shown to its
+    // author, never both and never neither; only changes to something another editor changed first
+    // can be refused.
+    for (const [i, editor] of editors.entries()) {
+      const unsaved = made.filter((m) => m.editor === i && !savedKeys.has(m.key));
+      const notices = [...editor.store.state.get().notices];
+
+      for (const { operation } of unsaved) {
+        const at = notices.findIndex((n) => sameData(n.operation, operation));
+
+        expect(at, JSON.stringify(operation)).toBeGreaterThanOrEqual(0);
+        expect(['section.set', 'action.setStatus']).toContain(operation.type);
+        notices.splice(at, 1);
+      }
+      expect(notices, 'a notice for a change that was saved').toEqual([]);
+    }
+    for (const editor of editors) expect(editor.store.state.get().plan).toEqual(stored);
   });
 
   it('converges five editors with random disconnects on one plan holding every change once', async () => {
