@@ -4,7 +4,7 @@
 # step checks first and skips work already done, so a second run takes seconds.
 #
 #   infra/setup.sh          what `npm start` needs
-#   infra/setup.sh --test   also what `npm test` needs (Chromium, PostgreSQL)
+#   infra/setup.sh --test   also what `npm test` needs (Chromium, PostgreSQL, coturn)
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,11 +16,12 @@ for_tests=0
 step() { printf '[setup] %s\n' "$*" >&2; }
 started=$(date +%s.%N)
 
-# 1. Debian packages: the worker's build tools and libraries, and for tests a browser and database.
+# 1. Debian packages: the worker's build tools and libraries, and for tests a browser, a database
+#    and a TURN server.
 packages=(g++ make python3 meson ninja-build pkg-config
   libuv1-dev libssl-dev libsrtp2-dev libusrsctp-dev libabsl-dev nlohmann-json3-dev)
 if ((for_tests)); then
-  packages+=(chromium postgresql fonts-dejavu-core)
+  packages+=(chromium postgresql fonts-dejavu-core coturn)
 fi
 
 missing=()
@@ -39,6 +40,12 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   "${sudo[@]}" apt-get update -q >&2
   "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+
+  # Debian starts coturn as a service on every interface with its example configuration, which
+  # authenticates nobody. The tests run their own coturn on loopback; the service stays off.
+  if [[ " ${missing[*]} " == *" coturn "* && -d /run/systemd/system ]]; then
+    "${sudo[@]}" systemctl disable --now coturn >&2
+  fi
 fi
 
 # 2. npm dependencies, reinstalled only when the lock file changed. mediasoup's own postinstall

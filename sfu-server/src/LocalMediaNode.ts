@@ -6,6 +6,8 @@ import type { types } from 'mediasoup';
 import type { MediaNodeOptions } from './config.ts';
 import { mediaCodecs } from './config.ts';
 import { MediaError } from './errors.ts';
+import { checkPreferredLayers, layerCounts } from './layers.ts';
+import { peerLinkStats } from './linkStats.ts';
 import { checkListenAddresses } from './listenAddress.ts';
 import type { Logger } from './logger.ts';
 import type { MediaObjectKind, PeerMedia } from './PeerMedia.ts';
@@ -17,6 +19,8 @@ import type {
   MediaNodeEvents,
   MediaNodeStats,
   MediaNodeUsage,
+  PeerLinkStats,
+  PeerMediaState,
   PeerRef,
   PlainTransportInfo,
   ProduceRequest,
@@ -34,6 +38,9 @@ type TransportOptions = Required<
 
 /** How long a transport may stay without a DTLS connection before the node closes it. */
 const UNCONNECTED_TRANSPORT_TIMEOUT_MS = 60_000;
+
+/** How often the active speaker observer weighs the audio levels (mediasoup's default). */
+const ACTIVE_SPEAKER_INTERVAL_MS = 300;
 
 /**
  * The media node running in this process: a pool of mediasoup workers with one router per room.
@@ -242,6 +249,21 @@ export class LocalMediaNode implements MediaNode {
       return created;
     });
 
+    producer.on('transportclose', () => {
+      // A peer leaving or a room closing closes its producers on purpose; only a transport that
+      // went on its own takes a producer away unasked.
+      if (room.closed || peer.closed) return;
+
+      this.events.emit('producerclosed', {
+        roomId: room.id,
+        peerId: peer.peerId,
+        producerId: producer.id,
+      });
+    });
+    if (producer.kind === 'audio') {
+      // It may have closed already; then there is nothing to observe.
+      await room.activeSpeaker.addProducer({ producerId: producer.id }).catch(() => {});
+    }
     room.log.debug({ peerId: request.peerId, producerId: producer.id }, 'producer opened');
 
     return { producerId: producer.id };
@@ -302,12 +324,23 @@ export class LocalMediaNode implements MediaNode {
         consumerId: consumer.id,
       });
     });
+    consumer.on('layerschange', (layers) => {
+      this.events.emit('consumerlayerschange', {
+        roomId: room.id,
+        peerId: peer.peerId,
+        consumerId: consumer.id,
+        layers: layers
+          ? { spatialLayer: layers.spatialLayer, temporalLayer: layers.temporalLayer ?? 0 }
+          : null,
+      });
+    });
 
     return {
       consumerId: consumer.id,
       producerId: producer.id,
       kind: consumer.kind,
       rtpParameters: consumer.rtpParameters,
+      layers: layerCounts(consumer),
     };
   }
 
@@ -315,6 +348,74 @@ export class LocalMediaNode implements MediaNode {
     const consumer = this.#peer(request).consumer(request.consumerId);
 
     await unlessClosed(consumer, () => consumer.resume());
+  }
+
+  async pauseConsumer(request: PeerRef & { consumerId: string }): Promise<void> {
+    const consumer = this.#peer(request).consumer(request.consumerId);
+
+    await unlessClosed(consumer, () => consumer.pause());
+  }
+
+  async setPreferredLayers(
+    request: PeerRef & { consumerId: string; spatialLayer: number; temporalLayer?: number },
+  ): Promise<void> {
+    const consumer = this.#peer(request).consumer(request.consumerId);
+    const { spatialLayer, temporalLayer } = request;
+
+    checkPreferredLayers(consumer, spatialLayer, temporalLayer);
+    await unlessClosed(consumer, () =>
+      consumer.setPreferredLayers(
+        temporalLayer === undefined ? { spatialLayer } : { spatialLayer, temporalLayer },
+      ),
+    );
+  }
+
+  async setConsumerPriority(
+    request: PeerRef & { consumerId: string; priority: number },
+  ): Promise<void> {
+    const consumer = this.#peer(request).consumer(request.consumerId);
+
+    if (!Number.isInteger(request.priority) || request.priority < 1 || request.priority > 255) {
+      throw new MediaError('invalid', 'a priority must be an integer from 1 to 255');
+    }
+
+    await unlessClosed(consumer, () => consumer.setPriority(request.priority));
+  }
+
+  async describePeer(request: PeerRef): Promise<PeerMediaState> {
+    const peer = [...this.#room(request.roomId).peers].find((p) => p.peerId === request.peerId);
+
+    if (!peer) return { transports: [], producers: [], consumers: [] };
+
+    return {
+      transports: [...peer.transports()].map((transport) => {
+        const { direction } = transport.appData as { direction: 'send' | 'recv' | 'plain' };
+        const isWebRtc = 'iceState' in transport;
+
+        return {
+          transportId: transport.id,
+          direction,
+          iceState: isWebRtc ? transport.iceState : null,
+          dtlsState: isWebRtc ? transport.dtlsState : null,
+        };
+      }),
+      producers: [...peer.producers()].map((p) => ({
+        producerId: p.id,
+        kind: p.kind,
+        source: (p.appData as { source: string }).source,
+        paused: p.paused,
+      })),
+      consumers: [...peer.consumers()].map((c) => ({
+        consumerId: c.id,
+        producerId: c.producerId,
+        kind: c.kind,
+        paused: c.paused,
+      })),
+    };
+  }
+
+  async roomLinkStats(roomId: string): Promise<PeerLinkStats[]> {
+    return Promise.all([...this.#room(roomId).peers].map((peer) => peerLinkStats(peer)));
   }
 
   async closePeer(request: PeerRef): Promise<void> {
@@ -386,14 +487,25 @@ export class LocalMediaNode implements MediaNode {
     if (!opening) {
       opening = this.#pool
         .createRouter(mediaCodecs)
-        .then((placed) => {
+        .then(async (placed) => {
+          const activeSpeaker = await placed.router.createActiveSpeakerObserver({
+            interval: ACTIVE_SPEAKER_INTERVAL_MS,
+          });
+
           if (this.#closed) {
             placed.router.close();
             throw new MediaError('closed', 'the media node is shutting down');
           }
 
-          const room = new Room(roomId, placed, this.#log.child({ roomId }));
+          const room = new Room(roomId, { ...placed, activeSpeaker }, this.#log.child({ roomId }));
 
+          activeSpeaker.on('dominantspeaker', ({ producer }) => {
+            this.events.emit('activespeaker', {
+              roomId,
+              peerId: (producer.appData as { peerId: string }).peerId,
+              producerId: producer.id,
+            });
+          });
           this.#rooms.set(roomId, room);
           room.log.info({ workerPid: routerWorkerPid(room.router) }, 'room opened');
 

@@ -35,6 +35,59 @@ export interface ConsumerInfo {
   producerId: string;
   kind: MediaKind;
   rtpParameters: types.RtpParameters;
+  /** How many layers the consumer can be switched between; null for a single stream. */
+  layers: LayerCounts | null;
+}
+
+/** The spatial and temporal layers of a simulcast or SVC stream. */
+export interface LayerCounts {
+  spatial: number;
+  temporal: number;
+}
+
+/** One spatial and temporal layer of a simulcast or SVC stream, each counted from 0. */
+export interface ConsumerLayers {
+  spatialLayer: number;
+  temporalLayer: number;
+}
+
+/** How one direction of a peer's connection to the node is doing. */
+export interface LinkStats {
+  /** Bits per second over all of the peer's transports in this direction. */
+  bitrate: number;
+  /**
+   * mediasoup's stream score, 0 (unusable) to 10 (perfect): the worst producer's upward, the mean
+   * of the active consumers' downward. Null without streams that have been scored.
+   */
+  score: number | null;
+  /** Share of packets lost (0-1) from RTCP receiver reports; null until one has arrived. */
+  packetLoss: number | null;
+  /** Round-trip time in milliseconds from RTCP; null until measured. */
+  roundTripTime: number | null;
+}
+
+/** A peer's connection to the node as its transports and streams measure it. */
+export interface PeerLinkStats {
+  peerId: string;
+  /** What the node receives from the peer. */
+  uplink: LinkStats;
+  /** What the node sends to the peer. */
+  downlink: LinkStats & {
+    /** The congestion controller's estimate of what can be sent to the peer, in bit/s. */
+    availableBitrate: number | null;
+  };
+}
+
+/** Everything of a peer's media the node holds, for a client that lost track of it. */
+export interface PeerMediaState {
+  transports: {
+    transportId: string;
+    direction: TransportDirection | 'plain';
+    iceState: string | null;
+    dtlsState: string | null;
+  }[];
+  producers: { producerId: string; kind: MediaKind; source: string; paused: boolean }[];
+  consumers: { consumerId: string; producerId: string; kind: MediaKind; paused: boolean }[];
 }
 
 export interface ProduceRequest extends PeerRef {
@@ -77,6 +130,15 @@ export interface MediaNodeEvents {
   transportfailed: [event: PeerRef & { transportId: string; state: string }];
   /** A room lost its media (its worker died). Its peers must set up their media again. */
   roomclosed: [event: { roomId: string; reason: 'worker_died' | 'closed' }];
+  /** A producer went away without being asked to: its transport closed. */
+  producerclosed: [event: PeerRef & { producerId: string }];
+  /**
+   * The layers a consumer forwards changed; null while it forwards none (too little bandwidth, or
+   * nothing arriving from its producer).
+   */
+  consumerlayerschange: [event: PeerRef & { consumerId: string; layers: ConsumerLayers | null }];
+  /** The room's dominant speaker changed, judged from the audio levels its producers report. */
+  activespeaker: [event: PeerRef & { producerId: string }];
 }
 
 export interface MediaNode {
@@ -116,6 +178,24 @@ export interface MediaNode {
   /** Creates the consumer paused; the caller resumes it once the client holds its end. */
   consume(request: ConsumeRequest): Promise<ConsumerInfo>;
   resumeConsumer(request: PeerRef & { consumerId: string }): Promise<void>;
+  pauseConsumer(request: PeerRef & { consumerId: string }): Promise<void>;
+  /**
+   * The layer a simulcast or SVC consumer should forward when bandwidth allows; the highest
+   * temporal layer when `temporalLayer` is left out. Refuses (`invalid`) layers it does not have.
+   */
+  setPreferredLayers(
+    request: PeerRef & { consumerId: string; spatialLayer: number; temporalLayer?: number },
+  ): Promise<void>;
+  /** 1-255: when the peer's bandwidth is short, consumers of higher priority are served first. */
+  setConsumerPriority(request: PeerRef & { consumerId: string; priority: number }): Promise<void>;
+
+  /** The peer's transports, producers and consumers as the node holds them; empty for none. */
+  describePeer(request: PeerRef): Promise<PeerMediaState>;
+  /**
+   * How each peer's connection in the room is doing. Asks the worker about every transport and a
+   * few streams per peer: meant for a check every few seconds, not for hot paths.
+   */
+  roomLinkStats(roomId: string): Promise<PeerLinkStats[]>;
 
   /** Closes every transport of the peer, and with them its producers and consumers. */
   closePeer(request: PeerRef): Promise<void>;

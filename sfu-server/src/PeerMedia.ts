@@ -115,6 +115,10 @@ export class PeerMedia {
     producer.observer.once('close', () => this.#producers.delete(producer.id));
   }
 
+  producers(): IterableIterator<types.Producer> {
+    return this.#producers.values();
+  }
+
   producer(producerId: string): types.Producer {
     const producer = this.#producers.get(producerId);
 
@@ -126,6 +130,10 @@ export class PeerMedia {
   addConsumer(consumer: types.Consumer): void {
     this.#consumers.set(consumer.id, consumer);
     consumer.observer.once('close', () => this.#consumers.delete(consumer.id));
+  }
+
+  consumers(): IterableIterator<types.Consumer> {
+    return this.#consumers.values();
   }
 
   consumer(consumerId: string): types.Consumer {

@@ -13,18 +13,25 @@ export class Room {
   readonly router: types.Router;
   /** Where the room's WebRTC transports listen; undefined gives each transport its own ports. */
   readonly webRtcServer: types.WebRtcServer | undefined;
+  /** Picks the dominant speaker among the room's audio producers. */
+  readonly activeSpeaker: types.ActiveSpeakerObserver;
   readonly log: Logger;
   readonly #peers = new Map<string, PeerMedia>();
   readonly #producers = new Map<string, types.Producer>();
 
   constructor(
     id: string,
-    placed: { router: types.Router; webRtcServer: types.WebRtcServer | undefined },
+    placed: {
+      router: types.Router;
+      webRtcServer: types.WebRtcServer | undefined;
+      activeSpeaker: types.ActiveSpeakerObserver;
+    },
     log: Logger,
   ) {
     this.id = id;
     this.router = placed.router;
     this.webRtcServer = placed.webRtcServer;
+    this.activeSpeaker = placed.activeSpeaker;
     this.log = log;
   }
 

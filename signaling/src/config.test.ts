@@ -148,3 +148,56 @@ describe('loadConfig', () => {
     expect(configError({ DEMO: 'maybe' }).message).toBe('DEMO must be true or false, not "maybe"');
   });
 });
+
+describe('loadConfig for TURN', () => {
+  const SECRET = 'a-secret-shared-with-coturn-0123456789abcdef';
+
+  it('has no TURN server unless TURN_URLS names one', () => {
+    expect(loadConfig({}).turn).toBeNull();
+  });
+
+  it('reads the URLs, the secret, the credentials lifetime and the relay policy', () => {
+    const config = loadConfig({
+      TURN_URLS: ' turn:turn.example:3478?transport=udp , turns:turn.example:443?transport=tcp',
+      TURN_SECRET: SECRET,
+      TURN_TTL_SECONDS: '600',
+      TURN_FORCE_RELAY: 'true',
+    });
+
+    expect(config.turn).toEqual({
+      urls: ['turn:turn.example:3478?transport=udp', 'turns:turn.example:443?transport=tcp'],
+      secret: SECRET,
+      ttlSeconds: 600,
+      forceRelay: true,
+    });
+    expect(loadConfig({ TURN_URLS: 'turn:turn.example', TURN_SECRET: SECRET }).turn).toMatchObject({
+      ttlSeconds: 3600,
+      forceRelay: false,
+    });
+  });
+
+  it('refuses TURN without a long enough secret, and never repeats the secret', () => {
+    expect(configError({ TURN_URLS: 'turn:turn.example' }).message).toBe(
+      'TURN_SECRET must be set to at least 32 characters with TURN_URLS',
+    );
+    expect(
+      configError({ TURN_URLS: 'turn:turn.example', TURN_SECRET: 'short' }).message,
+    ).not.toMatch(/short/);
+  });
+
+  it('refuses URLs that are not turn: or turns:, and settings that need a TURN server', () => {
+    expect(configError({ TURN_URLS: 'https://turn.example', TURN_SECRET: SECRET }).message).toMatch(
+      /^TURN_URLS: "https:\/\/turn.example" is not a turn: or turns: URL/,
+    );
+    expect(configError({ TURN_FORCE_RELAY: 'true' }).message).toBe(
+      'TURN_FORCE_RELAY needs a TURN server in TURN_URLS',
+    );
+    expect(configError({ TURN_SECRET: SECRET }).message).toBe(
+      'TURN_SECRET is used only with TURN_URLS',
+    );
+    expect(
+      configError({ TURN_URLS: 'turn:turn.example', TURN_SECRET: SECRET, TURN_TTL_SECONDS: '1' })
+        .message,
+    ).toMatch(/^TURN_TTL_SECONDS must be a whole number from 5 to 86400/);
+  });
+});

@@ -71,8 +71,11 @@ export async function recordPeerConnections(page: Page): Promise<void> {
 }
 
 export interface MediaSample {
-  /** Per remote peer (from data-peer-id): frames decoded and audio packets received. */
-  peers: Record<string, { framesDecoded: number; audioPackets: number }>;
+  /**
+   * Per remote peer (from data-peer-id): frames decoded, audio packets received, and the total
+   * energy of the audio received (WebRTC's totalAudioEnergy: zero for silence).
+   */
+  peers: Record<string, { framesDecoded: number; audioPackets: number; audioEnergy: number }>;
   /** The page's own video layers as sent: rid and frames encoded. */
   layers: { rid: string; framesEncoded: number; frameHeight: number }[];
 }
@@ -81,7 +84,10 @@ export interface MediaSample {
 export async function sampleMedia(page: Page): Promise<MediaSample> {
   return page.evaluate(async () => {
     const pcs = (window as unknown as { __teamromPcs: RTCPeerConnection[] }).__teamromPcs;
-    const inbound = new Map<string, { framesDecoded?: number; packetsReceived?: number }>();
+    const inbound = new Map<
+      string,
+      { framesDecoded?: number; packetsReceived?: number; totalAudioEnergy?: number }
+    >();
     const layers: { rid: string; framesEncoded: number; frameHeight: number }[] = [];
 
     for (const pc of pcs) {
@@ -101,16 +107,23 @@ export async function sampleMedia(page: Page): Promise<MediaSample> {
       });
     }
 
-    const peers: Record<string, { framesDecoded: number; audioPackets: number }> = {};
+    const peers: Record<
+      string,
+      { framesDecoded: number; audioPackets: number; audioEnergy: number }
+    > = {};
 
     document.querySelectorAll<HTMLMediaElement>('[data-peer-id]').forEach((element) => {
       const peerId = element.dataset.peerId!;
       const track = (element.srcObject as MediaStream | null)?.getTracks()[0];
       const stats = track ? inbound.get(track.id) : undefined;
-      const entry = (peers[peerId] ??= { framesDecoded: 0, audioPackets: 0 });
+      const entry = (peers[peerId] ??= { framesDecoded: 0, audioPackets: 0, audioEnergy: 0 });
 
-      if (element instanceof HTMLVideoElement) entry.framesDecoded = stats?.framesDecoded ?? 0;
-      else entry.audioPackets = stats?.packetsReceived ?? 0;
+      if (element instanceof HTMLVideoElement) {
+        entry.framesDecoded = stats?.framesDecoded ?? 0;
+      } else {
+        entry.audioPackets = stats?.packetsReceived ?? 0;
+        entry.audioEnergy = stats?.totalAudioEnergy ?? 0;
+      }
     });
 
     return { peers, layers };

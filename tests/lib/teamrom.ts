@@ -53,8 +53,8 @@ export async function startTeamrom(env: Record<string, string> = {}): Promise<Te
           PORT: String(port),
           HOST: '127.0.0.1',
           DATA_DIR: dataDir,
-          // The browser tests have the patient join at once, as the web client does not come in
-          // through the waiting room yet; a test of the waiting room passes WAITING_ROOM: 'on'.
+          // The demo-meeting browser tests have the patient join at once; a test of the waiting
+          // room (scheduling.e2e.test.ts) passes WAITING_ROOM: 'on'.
           WAITING_ROOM: 'off',
           ...env,
         },

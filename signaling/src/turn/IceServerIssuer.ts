@@ -31,7 +31,13 @@ export function turnRestCredentials(
   return { username, credential };
 }
 
-/** Hands participants the ICE servers for their transports, with fresh TURN credentials. */
+/**
+ * Hands participants the ICE servers for their transports, with fresh TURN credentials.
+ *
+ * LIMITATION: a credential cannot be withdrawn before it expires (TURN_TTL_SECONDS): someone
+ * removed from a meeting can open relays for that long, to wherever the TURN server's peer rules
+ * allow (with infra/coturn/turnserver.conf: the media server only, where they can no longer join).
+ */
 export class IceServerIssuer {
   readonly #turn: TurnConfig | null;
 

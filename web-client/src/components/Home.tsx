@@ -7,6 +7,8 @@ interface DemoLink {
   name: string;
   role: string;
   url: string;
+  /** For team members, when the server offers it: their staff pages, signed in. */
+  homeUrl?: string;
 }
 
 export function Home() {
@@ -42,6 +44,14 @@ export function Home() {
                     {t('home.join', { name: link.name })}
                   </a>{' '}
                   <span className="muted">({t(`role.${link.role}`)})</span>
+                  {link.homeUrl && (
+                    <>
+                      {' · '}
+                      <a href={link.homeUrl} target="_blank" rel="noreferrer">
+                        {t('home.staffPages', { name: link.name })}
+                      </a>
+                    </>
+                  )}
                 </li>
               ))}
             </ul>

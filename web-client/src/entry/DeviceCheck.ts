@@ -19,9 +19,16 @@ export interface DeviceCheckState {
   connection: ConnectionResult | 'checking';
 }
 
-/** An input this loud (RMS, 0 to 1) counts as sound: well above a quiet room's hiss. */
-const SOUND_LEVEL = 0.02;
+/** An input peak this loud (0 to 1) counts as sound: well above a quiet room's hiss. */
+const SOUND_PEAK = 0.05;
 const METER_EVERY_MS = 100;
+/** Share of the shown level kept from one look to the next. */
+const METER_FALL = 0.8;
+/**
+ * Samples looked at each time: more than the time between two looks (8192 at 48 kHz is 170 ms),
+ * so that a short sound, a word or a click, is never missed between them.
+ */
+const WINDOW_SAMPLES = 8192;
 const TONE_SECONDS = 1.5;
 
 /**
@@ -151,7 +158,7 @@ export class DeviceCheck {
     const context = this.#context();
     const source = context.createMediaStreamSource(stream);
     const analyser = context.createAnalyser();
-    const samples = new Float32Array(1024);
+    const samples = new Float32Array(WINDOW_SAMPLES);
 
     analyser.fftSize = samples.length;
     source.connect(analyser);
@@ -163,17 +170,17 @@ export class DeviceCheck {
     this.#meter = setInterval(() => {
       analyser.getFloatTimeDomainData(samples);
 
-      let sum = 0;
+      let peak = 0;
 
-      for (const sample of samples) sum += sample * sample;
+      for (const sample of samples) peak = Math.max(peak, Math.abs(sample));
 
-      const rms = Math.sqrt(sum / samples.length);
-      const { hasHeardSound } = this.state.get();
+      const { hasHeardSound, level } = this.state.get();
 
-      // Scaled so that speech at a normal distance fills most of the meter.
+      // Scaled so that speech at a normal distance fills most of the meter; it falls back slowly,
+      // so that a short sound stays in sight long enough to be seen.
       this.state.update({
-        level: Math.min(1, rms * 4),
-        hasHeardSound: hasHeardSound || rms >= SOUND_LEVEL,
+        level: Math.max(Math.min(1, peak * 1.5), level * METER_FALL),
+        hasHeardSound: hasHeardSound || peak >= SOUND_PEAK,
       });
     }, METER_EVERY_MS);
   }

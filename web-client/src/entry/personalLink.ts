@@ -20,7 +20,22 @@ export function personalLink(meetingId: string, fromAddress: string | null): str
  * device that first opened it: the key the server hands that device is kept in local storage, by
  * meeting, and sent with every later opening.
  */
-export async function openPersonalLink(meetingId: string, link: string): Promise<LinkSession> {
+export function openPersonalLink(meetingId: string, link: string): Promise<LinkSession> {
+  // Two openings at once from this device would race to bind the link, and one would be told
+  // that it was used elsewhere: they share one request.
+  let opening = openings.get(link);
+
+  if (!opening) {
+    opening = exchange(meetingId, link).finally(() => openings.delete(link));
+    openings.set(link, opening);
+  }
+
+  return opening;
+}
+
+const openings = new Map<string, Promise<LinkSession>>();
+
+async function exchange(meetingId: string, link: string): Promise<LinkSession> {
   const deviceKey = localStorage.getItem(deviceKeyOf(meetingId)) ?? undefined;
   const session = await api<LinkSession>('/api/links/open', {
     method: 'POST',

@@ -18,6 +18,7 @@ import type { AccessToken } from '../lib/AccessToken.ts';
 import { RequestError, request } from '../lib/request.ts';
 import { Store } from '../lib/Store.ts';
 import { ConnectionToken } from './ConnectionToken.ts';
+import { fetchIceServers, keepIceServersFresh } from './iceServers.ts';
 
 /** A transport that has not connected this long is reported to the user and retried. */
 export const TRANSPORT_CONNECT_TIMEOUT_MS = 15_000;
@@ -380,17 +381,25 @@ export class MeetingSession {
 
   async #createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
     const device = this.#device!;
-    const options = await request(this.socket, 'media:createTransport', { direction });
+    const [options, ice] = await Promise.all([
+      request(this.socket, 'media:createTransport', { direction }),
+      fetchIceServers(this.socket),
+    ]);
     const params = {
       id: options.id,
       iceParameters: options.iceParameters,
       iceCandidates: options.iceCandidates as types.IceCandidate[],
       dtlsParameters: options.dtlsParameters as types.DtlsParameters,
+      // TURN for those who cannot reach the media server directly; `relay` only when forced.
+      iceServers: ice.iceServers,
+      iceTransportPolicy: ice.iceTransportPolicy,
     };
     const transport =
       direction === 'send'
         ? device.createSendTransport(params)
         : device.createRecvTransport(params);
+
+    keepIceServersFresh(this.socket, transport, ice);
 
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       this.#watchConnection(transport);

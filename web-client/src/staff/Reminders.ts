@@ -23,12 +23,12 @@ const keyOf = (m: MyMeeting) => `${m.meetingId}@${m.startsAt}`;
  */
 export class Reminders {
   readonly state = new Store<RemindersState>({ due: [] });
-  readonly #connection: StaffConnection;
+  readonly #connection: Pick<StaffConnection, 'socket' | 'ask'>;
   #upcoming: MyMeeting[] = [];
   #timer: ReturnType<typeof setTimeout> | null = null;
   #refresh: ReturnType<typeof setInterval> | null = null;
 
-  constructor(connection: StaffConnection) {
+  constructor(connection: Pick<StaffConnection, 'socket' | 'ask'>) {
     this.#connection = connection;
     connection.socket.on('connect', () => void this.refresh());
     this.#refresh = setInterval(() => void this.refresh(), REFRESH_MS);

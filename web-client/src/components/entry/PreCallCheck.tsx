@@ -49,7 +49,7 @@ export function PreCallCheck(props: {
         <p className="lead">{t('precheck.intro')}</p>
         {isStaff && (
           <p>
-            <button type="button" onClick={onDone}>
+            <button type="button" onClick={onDone} data-testid="precheck-skip">
               {t('precheck.skip')}
             </button>
           </p>

@@ -26,9 +26,11 @@ export function RosterPanel(props: {
   const isLeader = roster !== null && roster.leaderPeerId === selfPeerId;
 
   // Open at the start of the meeting; folds away once everyone has been introduced.
+  const confirmedAt = confirmation?.confirmedAt ?? null;
+
   useEffect(() => {
-    if (confirmation) setOpen(false);
-  }, [confirmation]);
+    if (confirmedAt) setOpen(false);
+  }, [confirmedAt]);
 
   if (!roster) return null;
 

@@ -44,11 +44,7 @@ export function CsvImportForm({ onImport }: { onImport: (csv: string) => Promise
   };
 
   return (
-    <form
-      className="csv-import plan-form"
-      onSubmit={(e) => void submit(e)}
-      aria-labelledby={`${id}-title`}
-    >
+    <form className="csv-import" onSubmit={(e) => void submit(e)} aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>{t('worklist.import.title')}</h2>
       <p className="hint" id={`${id}-columns`}>
         {t('worklist.import.columns', { columns: WORKLIST_CSV_COLUMNS.join(', ') })}

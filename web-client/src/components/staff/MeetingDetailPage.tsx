@@ -15,8 +15,11 @@ import { ParticipantResponses } from './ParticipantResponses.tsx';
 import { RecurrenceText } from './RecurrenceText.tsx';
 import { RescheduleMeeting } from './RescheduleMeeting.tsx';
 
-/** Answers are fetched again this often while the page is open: there is no push for them. */
-const REFRESH_MS = 10_000;
+/**
+ * Answers are fetched again this often while the page is in sight: the server sends no notice
+ * when someone answers. Each fetch is an audited read, so not more often.
+ */
+const REFRESH_MS = 20_000;
 
 /**
  * One scheduled meeting for its team: when, what about, who is invited and who has accepted or
@@ -44,9 +47,19 @@ export function MeetingDetailPage(props: { connection: StaffConnection; meetingI
   const { reload } = meeting;
 
   useEffect(() => {
-    const timer = setInterval(reload, REFRESH_MS);
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') reload();
+    }, REFRESH_MS);
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') reload();
+    };
 
-    return () => clearInterval(timer);
+    document.addEventListener('visibilitychange', onVisible);
+
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', onVisible);
+    };
   }, [reload]);
 
   const changed = (updated: ScheduledMeeting, message: string) => {
@@ -105,6 +118,7 @@ export function MeetingDetailPage(props: { connection: StaffConnection; meetingI
         meeting={m}
         invitations={invitations.data ?? []}
         invitationsError={invitations.error}
+        onRefresh={reload}
         onReissued={() => {
           invitations.reload();
           setNotice('meetingPage.reissued');

@@ -67,6 +67,7 @@ export function MyMeetingItem(props: {
           )}
           <button
             type="button"
+            value="accepted"
             aria-pressed={meeting.myResponse === 'accepted'}
             disabled={isSending}
             onClick={() => respond('accepted')}
@@ -75,6 +76,7 @@ export function MyMeetingItem(props: {
           </button>
           <button
             type="button"
+            value="declined"
             aria-pressed={meeting.myResponse === 'declined'}
             disabled={isSending}
             onClick={() => respond('declined')}

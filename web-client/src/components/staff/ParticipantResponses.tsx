@@ -16,8 +16,9 @@ export function ParticipantResponses(props: {
   invitations: Invitation[];
   invitationsError: string | null;
   onReissued: () => void;
+  onRefresh: () => void;
 }) {
-  const { connection, meeting, invitations, invitationsError, onReissued } = props;
+  const { connection, meeting, invitations, invitationsError, onReissued, onRefresh } = props;
   const { t, i18n } = useTranslation();
   const invitationOf = new Map(invitations.map((i) => [i.personId, i]));
   const nameOf = new Map(meeting.participants.map((p) => [p.personId, p.displayName]));
@@ -26,7 +27,14 @@ export function ParticipantResponses(props: {
   return (
     <section className="participant-responses" aria-labelledby="responses-title">
       <h2 id="responses-title">{t('meetingPage.participants')}</h2>
-      <p>{t('meetingPage.acceptedCount', { accepted, count: meeting.participants.length })}</p>
+      <p className="page-actions">
+        <span>
+          {t('meetingPage.acceptedCount', { accepted, count: meeting.participants.length })}
+        </span>
+        <button type="button" onClick={onRefresh}>
+          {t('meetingPage.refresh')}
+        </button>
+      </p>
       {invitationsError && <p role="alert">{t(invitationsError)}</p>}
       <ul className="responses" data-testid="participant-responses">
         {meeting.participants.map((p) => (

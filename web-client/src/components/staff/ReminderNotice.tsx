@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 
-import { meetingHref, navigate } from '../../lib/navigation.ts';
+import { meetingHref, navigate, place } from '../../lib/navigation.ts';
 import { formatTime } from '../../lib/osloTime.ts';
 import { useStore } from '../../lib/useStore.ts';
 import type { Reminders } from '../../staff/Reminders.ts';
@@ -12,10 +12,13 @@ import type { Reminders } from '../../staff/Reminders.ts';
 export function ReminderNotice({ reminders }: { reminders: Reminders }) {
   const { t, i18n } = useTranslation();
   const { due } = useStore(reminders.state);
+  const { pathname } = useStore(place);
+  // No reminder of the meeting the person is in.
+  const shown = due.filter((m) => pathname !== meetingHref(m.meetingId));
 
   return (
     <div className="reminders" role="status" aria-live="polite">
-      {due.map((meeting) => (
+      {shown.map((meeting) => (
         <section
           key={`${meeting.meetingId}@${meeting.startsAt}`}
           className="reminder"

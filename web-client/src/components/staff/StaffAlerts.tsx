@@ -1,7 +1,6 @@
 import '../../styles/staff.css';
 
 import { staffConnection } from '../../staff/StaffConnection.ts';
-
 import { IncomingRingDialog } from './IncomingRingDialog.tsx';
 import { ReminderNotice } from './ReminderNotice.tsx';
 

@@ -46,7 +46,7 @@ export function ThresholdsForm(props: {
   };
 
   return (
-    <form className="thresholds plan-form" onSubmit={submit} aria-labelledby={`${id}-title`}>
+    <form className="thresholds" onSubmit={submit} aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>{t('worklist.thresholds.title')}</h2>
       {worklist.defaultThresholds && <p className="hint">{t('worklist.thresholds.default')}</p>}
       {NUMBERS.map(([field, max]) => (
