@@ -50,6 +50,14 @@ function toDocument(plan: CarePlan): string {
   return JSON.stringify(document satisfies PlanDocument);
 }
 
+async function insertSnapshot(tx: Queryable, plan: CarePlan): Promise<void> {
+  await tx.query(
+    `insert into plan_snapshots (plan_id, version, document, updated_at)
+     values ($1, $2, $3, $4)`,
+    [plan.id, plan.version, toDocument(plan), plan.updatedAt],
+  );
+}
+
 /** SQL for care plans. Callers pass the connection or transaction to use. */
 export const carePlanRepository = {
   async patientOf(db: Queryable, planId: string): Promise<string | null> {
@@ -97,11 +105,7 @@ export const carePlanRepository = {
        values ($1, $2, $3, $4, $5)`,
       [plan.id, plan.patientId, plan.version, toDocument(plan), plan.updatedAt],
     );
-    await tx.query(
-      `insert into plan_snapshots (plan_id, version, document, updated_at)
-       values ($1, $2, $3, $4)`,
-      [plan.id, plan.version, toDocument(plan), plan.updatedAt],
-    );
+    await insertSnapshot(tx, plan);
   },
 
   async findOperation(
@@ -161,13 +165,7 @@ export const carePlanRepository = {
       [plan.id, plan.version, toDocument(plan), plan.updatedAt],
     );
 
-    if (plan.version % SNAPSHOT_EVERY === 0) {
-      await tx.query(
-        `insert into plan_snapshots (plan_id, version, document, updated_at)
-         values ($1, $2, $3, $4)`,
-        [plan.id, plan.version, toDocument(plan), plan.updatedAt],
-      );
-    }
+    if (plan.version % SNAPSHOT_EVERY === 0) await insertSnapshot(tx, plan);
   },
 
   /** The latest snapshot at or before `version`, and the operations after it up to `version`. */
