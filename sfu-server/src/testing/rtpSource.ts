@@ -19,6 +19,15 @@ const TICK_MS = 20;
 const TICKS_PER_FRAME = 3;
 /** A key frame now and then, so that a stream recovers even if a request was lost. */
 const FRAMES_PER_KEY_FRAME = 30;
+/** Sender reports go out every 25 ticks (500 ms); mediasoup scores a stream on each one. */
+const TICKS_PER_SENDER_REPORT = 25;
+/**
+ * Speech is not one steady level: mediasoup's speaker observer measures a voice against the
+ * quietest level it has heard from it, so a speaking stream drops this much lower now and then.
+ */
+const SPEECH_PAUSE_DROP = 60;
+/** Seconds between 1900 (NTP's epoch) and 1970. */
+const NTP_EPOCH_OFFSET = 2_208_988_800;
 
 /** What the producer is told it receives: Opus with the audio level in every packet. */
 export function opusParameters(ssrc: number): types.RtpParameters {
@@ -64,6 +73,8 @@ interface Stream {
   frames: number;
   pictureId: number;
   isKeyFrameWanted: boolean;
+  packetsSent: number;
+  octetsSent: number;
 }
 
 export class RtpSource {
@@ -139,6 +150,8 @@ export class RtpSource {
       frames: 0,
       pictureId: 0,
       isKeyFrameWanted: true,
+      packetsSent: 0,
+      octetsSent: 0,
     };
 
     this.#streams.set(ssrc, stream);
@@ -147,11 +160,17 @@ export class RtpSource {
   }
 
   #tick(): void {
-    const isFrameTick = this.#ticks++ % TICKS_PER_FRAME === 0;
+    const tick = this.#ticks++;
 
     for (const stream of this.#streams.values()) {
-      if (stream.kind === 'audio') this.#send(stream, this.#opusPacket(stream), 960);
-      else if (isFrameTick) this.#send(stream, this.#vp8Packet(stream), 90 * TICK_MS * 3);
+      if (stream.kind === 'audio') {
+        this.#send(stream, this.#opusPacket(stream, tick), 960);
+      } else if (tick % TICKS_PER_FRAME === 0) {
+        this.#send(stream, this.#vp8Packet(stream), 90 * TICK_MS * TICKS_PER_FRAME);
+      }
+      if (tick % TICKS_PER_SENDER_REPORT === 0 && stream.packetsSent > 0) {
+        this.#socket.send(senderReport(stream), this.#target.port, this.#target.ip);
+      }
     }
   }
 
@@ -160,20 +179,27 @@ export class RtpSource {
 
     stream.sequence = (stream.sequence + 1) & 0xffff;
     stream.timestamp = (stream.timestamp + timestampStep) >>> 0;
-    if (!isDropped) this.#socket.send(packet, this.#target.port, this.#target.ip);
+    if (isDropped) return;
+
+    stream.packetsSent++;
+    stream.octetsSent += packet.length - 12;
+    this.#socket.send(packet, this.#target.port, this.#target.ip);
   }
 
-  #opusPacket(stream: Stream): Buffer {
+  #opusPacket(stream: Stream, tick: number): Buffer {
     // RTP header with the one-byte header extension profile (RFC 8285): one element, the audio
     // level with its voice activity bit set while there is something to hear.
     const header = this.#rtpHeader(stream, OPUS_PAYLOAD_TYPE, true, false);
+    const isSpeaking = stream.level < 127;
+    const level =
+      isSpeaking && tick % 10 >= 8 ? Math.min(126, stream.level + SPEECH_PAUSE_DROP) : stream.level;
     const extension = Buffer.from([
       0xbe,
       0xde,
       0x00,
       0x01,
       (AUDIO_LEVEL_EXTENSION_ID << 4) | 0,
-      (stream.level < 127 ? 0x80 : 0) | stream.level,
+      (isSpeaking ? 0x80 : 0) | level,
       0x00,
       0x00,
     ]);
@@ -231,6 +257,24 @@ export class RtpSource {
       offset += (packet.readUInt16BE(offset + 2) + 1) * 4;
     }
   }
+}
+
+/** An RTCP sender report (RFC 3550): the stream's clock against wall time, and what was sent. */
+function senderReport(stream: Stream): Buffer {
+  const report = Buffer.alloc(28);
+  const now = Date.now() / 1000 + NTP_EPOCH_OFFSET;
+
+  report[0] = 0x80;
+  report[1] = 200;
+  report.writeUInt16BE(report.length / 4 - 1, 2);
+  report.writeUInt32BE(stream.ssrc, 4);
+  report.writeUInt32BE(Math.floor(now) >>> 0, 8);
+  report.writeUInt32BE(Math.floor((now % 1) * 2 ** 32) >>> 0, 12);
+  report.writeUInt32BE(stream.timestamp, 16);
+  report.writeUInt32BE(stream.packetsSent >>> 0, 20);
+  report.writeUInt32BE(stream.octetsSent >>> 0, 24);
+
+  return report;
 }
 
 /** A UDP socket that counts the RTP packets a plain transport sends it, by SSRC. */

@@ -5,6 +5,7 @@ import { Server } from 'socket.io';
 import { toErrorBody } from '../errors.ts';
 import type { GatewayServer, GatewayServices } from './context.ts';
 import { watchTokenExpiry } from './planViewers.ts';
+import { keepsRecoveredState } from './recovery.ts';
 import { registerAuthHandlers } from './handlers/auth.ts';
 import { registerCarePlanHandlers } from './handlers/careplan.ts';
 import { registerConsentHandlers } from './handlers/consent.ts';
@@ -12,13 +13,21 @@ import { registerLobbyHandlers } from './handlers/lobby.ts';
 import { registerMediaHandlers } from './handlers/media.ts';
 import { registerMeetingHandlers } from './handlers/meeting.ts';
 import { registerRecordHandlers } from './handlers/record.ts';
+import { registerResumeHandlers } from './handlers/resume.ts';
 import { registerRingHandlers } from './handlers/ring.ts';
 import { registerSchedulingHandlers } from './handlers/scheduling.ts';
 
 /** Largest Socket.io message accepted; RTP capabilities of a browser are about 20 KB. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
-export function createSocketServer(httpServer: HttpServer): GatewayServer {
+/**
+ * `recoveryMs`: how long Socket.io keeps a dropped connection's rooms, data and missed events for
+ * its client to come back to (the grace period a peer is held for); 0 turns recovery off.
+ */
+export function createSocketServer(
+  httpServer: HttpServer,
+  options: { recoveryMs: number } = { recoveryMs: 0 },
+): GatewayServer {
   return new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
@@ -26,6 +35,13 @@ export function createSocketServer(httpServer: HttpServer): GatewayServer {
     pingInterval: 10_000,
     pingTimeout: 5_000,
     cors: { origin: false },
+    ...(options.recoveryMs > 0 && {
+      // The token is checked again on a recovered connection too (see keepsRecoveredState).
+      connectionStateRecovery: {
+        maxDisconnectionDuration: options.recoveryMs,
+        skipMiddlewares: false,
+      },
+    }),
   });
 }
 
@@ -38,9 +54,13 @@ export function attachGateway(services: Omit<GatewayServices, 'io'> & { io: Gate
 
   io.use((socket, next) => {
     try {
-      socket.data.token = tokens.verify(socket.handshake.auth?.token);
-      socket.data.peer = null;
-      socket.data.isJoining = false;
+      const token = tokens.verify(socket.handshake.auth?.token);
+
+      if (!keepsRecoveredState(socket, token)) {
+        socket.data.token = token;
+        socket.data.peer = null;
+        socket.data.isJoining = false;
+      }
       next();
     } catch (error) {
       const body = toErrorBody(error, log);
@@ -73,6 +93,7 @@ export function attachGateway(services: Omit<GatewayServices, 'io'> & { io: Gate
 
     registerAuthHandlers(socket, services);
     registerMeetingHandlers(socket, services);
+    registerResumeHandlers(socket, services);
     registerLobbyHandlers(socket, services);
     registerRecordHandlers(socket, services);
     registerRingHandlers(socket, services);

@@ -12,6 +12,7 @@ import type { Introductions } from '../meeting/Introductions.ts';
 import type { MeetingRecordService } from '../meeting/MeetingRecordService.ts';
 import type { MeetingService } from '../meeting/MeetingService.ts';
 import type { Peer } from '../meeting/Peer.ts';
+import type { Resumption } from '../meeting/Resumption.ts';
 import type { WaitingRoom } from '../meeting/WaitingRoom.ts';
 import type { RingService } from '../ring/RingService.ts';
 import type { SchedulingServices } from '../scheduling/services.ts';
@@ -34,6 +35,7 @@ export interface GatewayServices {
   io: GatewayServer;
   tokens: TokenService;
   meetings: MeetingService;
+  resumption: Resumption;
   waitingRoom: WaitingRoom;
   introductions: Introductions;
   meetingRecords: MeetingRecordService;

@@ -12,6 +12,7 @@ export class Meeting {
   readonly #peers = new Map<string, Peer>();
   /** People a team member let in from the waiting room; they come back in without waiting. */
   readonly #letIn = new Set<string>();
+  #activeSpeakerId: string | null = null;
 
   constructor(id: string, patientId: string, carePlanId: string | null, log: Logger) {
     this.id = id;
@@ -63,6 +64,20 @@ export class Meeting {
     this.#letIn.delete(personId);
   }
 
+  /** The peer speaking now, as the media server last judged it; null before anyone has spoken. */
+  get activeSpeakerId(): string | null {
+    return this.#activeSpeakerId;
+  }
+
+  /** Notes who speaks; true when that changed and the meeting should be told. */
+  setActiveSpeaker(peerId: string): boolean {
+    if (this.#activeSpeakerId === peerId || !this.#peers.has(peerId)) return false;
+
+    this.#activeSpeakerId = peerId;
+
+    return true;
+  }
+
   hasLetIn(personId: string): boolean {
     return this.#letIn.has(personId);
   }
@@ -79,6 +94,7 @@ export class Meeting {
     const peer = this.#peers.get(peerId);
 
     this.#peers.delete(peerId);
+    if (this.#activeSpeakerId === peerId) this.#activeSpeakerId = null;
 
     return peer;
   }

@@ -19,9 +19,11 @@ import type {
 } from '../protocol/index.ts';
 import { assertMayEnter } from '../scheduling/admission.ts';
 import type { Attendance } from './Attendance.ts';
+import { joinReply } from './joinReply.ts';
 import { Meeting } from './Meeting.ts';
 import type { ClientSocket } from './Peer.ts';
 import { Peer } from './Peer.ts';
+import { SpeakerAnnouncer } from './SpeakerAnnouncer.ts';
 
 export type LeaveReason = 'left' | 'disconnected' | 'replaced' | 'media_lost' | 'returned';
 
@@ -56,6 +58,7 @@ export class MeetingService {
   readonly #hasWaitingRooms: boolean;
   readonly #meetings = new Map<string, Meeting>();
   readonly #opening = new Map<string, Promise<Meeting>>();
+  readonly #speakers: SpeakerAnnouncer;
   /** A peer joined or left a meeting; the waiting room tells the people waiting. */
   readonly events = new EventEmitter<MeetingServiceEvents>();
 
@@ -76,9 +79,32 @@ export class MeetingService {
     this.#log = deps.log;
     this.#attendance = deps.attendance;
     this.#hasWaitingRooms = deps.hasWaitingRooms;
+    this.#speakers = new SpeakerAnnouncer(deps.io);
 
     this.#media.events.on('consumerclosed', ({ roomId, peerId, consumerId }) => {
       this.#meetings.get(roomId)?.peer(peerId)?.socket.emit('consumer:closed', { consumerId });
+    });
+    this.#media.events.on('consumerlayerschange', ({ roomId, peerId, consumerId, layers }) => {
+      this.#meetings
+        .get(roomId)
+        ?.peer(peerId)
+        ?.socket.emit('consumer:layers', { consumerId, layers });
+    });
+    this.#media.events.on('activespeaker', ({ roomId, peerId }) => {
+      const meeting = this.#meetings.get(roomId);
+
+      if (meeting) this.#speakers.announce(meeting, peerId);
+    });
+    this.#media.events.on('producerclosed', ({ roomId, peerId, producerId }) => {
+      const meeting = this.#meetings.get(roomId);
+      const peer = meeting?.peer(peerId);
+
+      // Once per producer: its owner may have closed it at the same moment.
+      if (!meeting || !peer?.producers.delete(producerId)) return;
+
+      // The owner too: its client still holds a producer that sends nowhere.
+      this.#io.to(meeting.room).emit('producer:closed', { producerId, peerId });
+      peer.log.warn({ producerId }, 'producer closed with its transport');
     });
     this.#media.events.on('roomclosed', ({ roomId, reason }) => {
       const meeting = this.#meetings.get(roomId);
@@ -131,6 +157,10 @@ export class MeetingService {
 
   meeting(meetingId: string): Meeting | undefined {
     return this.#meetings.get(meetingId);
+  }
+
+  all(): Meeting[] {
+    return [...this.#meetings.values()];
   }
 
   /**
@@ -244,10 +274,7 @@ export class MeetingService {
       return admitted;
     });
     const meeting = peer.meeting;
-    const others = meeting
-      .peers()
-      .filter((p) => p !== peer)
-      .map((p) => p.info());
+    const reply = joinReply(peer, rtpCapabilities);
 
     await socket.join(meeting.room);
     socket.to(meeting.room).emit('peer:joined', peer.info());
@@ -266,17 +293,7 @@ export class MeetingService {
     peer.log.info({ role: actor.role, peers: meeting.size }, 'peer joined');
     this.events.emit('peerjoined', peer);
 
-    return {
-      peer,
-      meeting,
-      reply: {
-        self: peer.info(),
-        patientId: meeting.patientId,
-        carePlanId: meeting.carePlanId,
-        routerRtpCapabilities: rtpCapabilities as RtpCapabilities,
-        peers: others,
-      },
-    };
+    return { peer, meeting, reply };
   }
 
   /**

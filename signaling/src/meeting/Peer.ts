@@ -1,3 +1,5 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+
 import type { Socket } from 'socket.io';
 
 import type { Actor } from '../access/CareTeamAccess.ts';
@@ -5,6 +7,7 @@ import type { Logger } from '../logger.ts';
 import type { Meeting } from './Meeting.ts';
 import type {
   ClientToServerEvents,
+  MediaSource,
   PeerInfo,
   ProducerInfo,
   RtpCapabilities,
@@ -13,30 +16,63 @@ import type {
 
 export type ClientSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
-/** One person's presence in one meeting, through one connection. */
+/**
+ * One person's presence in one meeting, through one connection at a time: after a dropped
+ * connection the same peer carries on through the next one that presents its resume key.
+ */
 export class Peer {
   readonly id: string;
   readonly actor: Actor;
-  readonly socket: ClientSocket;
   readonly meeting: Meeting;
   readonly log: Logger;
   readonly producers = new Map<string, ProducerInfo>();
   readonly transports = new Set<string>();
+  /** Sources whose producer is being created: a second request for one is refused meanwhile. */
+  readonly startingSources = new Set<MediaSource>();
   readonly joinedAt = Date.now();
   rtpCapabilities: RtpCapabilities | null = null;
+  #socket: ClientSocket;
+  #resumeKey = newResumeKey();
   #left = false;
   #hasReceivedMedia = false;
 
   constructor(id: string, actor: Actor, socket: ClientSocket, meeting: Meeting) {
     this.id = id;
     this.actor = actor;
-    this.socket = socket;
+    this.#socket = socket;
     this.meeting = meeting;
     this.log = meeting.log.child({ peerId: id });
   }
 
   get left(): boolean {
     return this.#left;
+  }
+
+  /** The connection the peer is reached through now; a lost one until the peer is resumed. */
+  get socket(): ClientSocket {
+    return this.#socket;
+  }
+
+  /** Secret: it is handed to the client only, and never logged. */
+  get resumeKey(): string {
+    return this.#resumeKey;
+  }
+
+  hasResumeKey(key: string): boolean {
+    const presented = Buffer.from(key);
+    const own = Buffer.from(this.#resumeKey);
+
+    return presented.length === own.length && timingSafeEqual(presented, own);
+  }
+
+  /** Carries on through another connection. */
+  reattach(socket: ClientSocket): void {
+    this.#socket = socket;
+  }
+
+  /** Replaces a resume key that has been presented: each works once. */
+  renewResumeKey(): void {
+    this.#resumeKey = newResumeKey();
   }
 
   /** Notes the first consumer this peer confirmed; true only the first time. */
@@ -62,4 +98,8 @@ export class Peer {
       producers: [...this.producers.values()],
     };
   }
+}
+
+function newResumeKey(): string {
+  return randomBytes(32).toString('base64url');
 }

@@ -26,6 +26,8 @@ export class WaitingRoom {
   readonly #log: Logger;
   readonly #lobbies = new Map<string, Lobby>();
   readonly #lobbyOfSocket = new Map<GatewaySocket, Lobby>();
+  /** Waiting people whose connection dropped, until their place is given up. */
+  readonly #held = new Map<Waiting, NodeJS.Timeout>();
 
   constructor(deps: { io: GatewayServer; meetings: MeetingService; audit: AuditLog; log: Logger }) {
     this.#io = deps.io;
@@ -98,6 +100,9 @@ export class WaitingRoom {
     const waiting = lobby?.get(peerId);
 
     if (!lobby || !waiting) throw new AppError('not_found', 'nobody with that id is waiting');
+    if (this.#held.has(waiting)) {
+      throw new AppError('not_found', 'their connection is down for a moment; try again soon');
+    }
 
     const { socket } = waiting;
 
@@ -201,6 +206,45 @@ export class WaitingRoom {
     this.#log.info({ meetingId: lobby.meetingId, peerId: waiting.peerId }, 'left the waiting room');
   }
 
+  /**
+   * A waiting person's connection dropped: they keep their place for `graceMs`, and wait on if
+   * their connection is recovered, or enter again, in that time.
+   */
+  hold(socket: GatewaySocket, graceMs: number): void {
+    const lobby = this.#lobbyOfSocket.get(socket);
+    const waiting = lobby?.ofSocket(socket);
+
+    if (!lobby || !waiting || this.#held.has(waiting)) return;
+    if (graceMs <= 0) {
+      this.leave(socket);
+
+      return;
+    }
+
+    const timer = setTimeout(() => {
+      this.#held.delete(waiting);
+      if (lobby.get(waiting.peerId) === waiting) this.leave(waiting.socket);
+    }, graceMs);
+
+    timer.unref();
+    this.#held.set(waiting, timer);
+  }
+
+  /** Socket.io recovered a waiting person's connection: they wait on through it. */
+  reattach(socket: GatewaySocket): void {
+    for (const lobby of this.#lobbies.values()) {
+      const waiting = lobby.all().find((w) => w.socket.id === socket.id && w.socket !== socket);
+
+      if (!waiting) continue;
+
+      clearTimeout(this.#held.get(waiting));
+      this.#held.delete(waiting);
+      this.#lobbyOfSocket.delete(waiting.socket);
+      waiting.socket = socket;
+      this.#lobbyOfSocket.set(socket, lobby);
+    }
+  }
+
   #lobbyFor(meetingId: string, patientId: string): Lobby {
     let lobby = this.#lobbies.get(meetingId);
 
@@ -219,6 +263,8 @@ export class WaitingRoom {
   }
 
   #remove(lobby: Lobby, waiting: Waiting): void {
+    clearTimeout(this.#held.get(waiting));
+    this.#held.delete(waiting);
     lobby.remove(waiting.peerId);
     this.#lobbyOfSocket.delete(waiting.socket);
     if (lobby.isEmpty && this.#lobbies.get(lobby.meetingId) === lobby) {

@@ -4,6 +4,8 @@ import type { CarePlan, OpenedPlan, PlanHistoryEntry, PlanOperationApplied } fro
 import type { AccessLogEntry, Consent } from './consent.ts';
 import { grantConsentSchema } from './consent.ts';
 import { applyPlanOperationSchema } from './careplan.ts';
+import type { ConsumerEvents, ConsumerReplies, LayerCounts } from './consumers.ts';
+import { consumerRequestSchemas } from './consumers.ts';
 import type { AckCallback } from './errors.ts';
 import type { IceReplies } from './ice.ts';
 import { iceRequestSchemas } from './ice.ts';
@@ -28,6 +30,9 @@ import {
 import type { MeetingRecordEvents, MeetingRecordReplies } from './meetingRecord.ts';
 import { meetingRecordRequestSchemas } from './meetingRecord.ts';
 import type { ParticipantRole } from './participants.ts';
+import type { QualityEvents } from './quality.ts';
+import type { ResumeReplies } from './resume.ts';
+import { resumeRequestSchemas } from './resume.ts';
 import type { RingEvents, RingReplies } from './ring.ts';
 import type { SchedulingReplies } from './scheduling.ts';
 import { schedulingRequestSchemas } from './scheduling.ts';
@@ -64,6 +69,8 @@ export interface ConsumerOptions {
   peerId: string;
   kind: MediaKind;
   rtpParameters: RtpParameters;
+  /** The layers `media:setPreferredLayers` can choose from; null for audio and single streams. */
+  layers: LayerCounts | null;
 }
 
 export interface JoinReply {
@@ -72,6 +79,13 @@ export interface JoinReply {
   carePlanId: string | null;
   routerRtpCapabilities: RtpCapabilities;
   peers: PeerInfo[];
+  /**
+   * Keep it (in session storage, never in a URL or a log): it brings this participant back after
+   * a dropped connection with `meeting:resume`. Secret, and good for this person only.
+   */
+  resumeKey: string;
+  /** Who is speaking now, if anyone has yet; `speaker:active` tells of each change. */
+  activeSpeakerPeerId: string | null;
 }
 
 /*
@@ -87,6 +101,7 @@ export const requestSchemas = {
   'auth:renew': z.object({ token: z.string().min(1).max(4096) }),
   'meeting:join': z.object({ meetingId: idSchema }),
   'meeting:leave': z.object({}),
+  ...resumeRequestSchemas,
   'media:createTransport': z.object({ direction: z.enum(['send', 'recv']) }),
   'media:connectTransport': z.object({
     transportId: idSchema,
@@ -110,6 +125,7 @@ export const requestSchemas = {
   'media:resumeProducer': z.object({ producerId: idSchema }),
   'media:consume': z.object({ transportId: idSchema, producerId: idSchema }),
   'media:resumeConsumer': z.object({ consumerId: idSchema }),
+  ...consumerRequestSchemas,
   ...iceRequestSchemas,
   'careplan:open': z.object({ planId: idSchema }),
   'careplan:apply': applyPlanOperationSchema,
@@ -132,7 +148,14 @@ export type ParsedRequest<E extends RequestName> = z.output<(typeof requestSchem
 
 /** What each request is answered with on success. */
 export interface ReplyMap
-  extends LobbyReplies, RingReplies, MeetingRecordReplies, SchedulingReplies, IceReplies {
+  extends
+    LobbyReplies,
+    RingReplies,
+    MeetingRecordReplies,
+    SchedulingReplies,
+    IceReplies,
+    ConsumerReplies,
+    ResumeReplies {
   'auth:renew': { expiresAt: string };
   'meeting:join': JoinReply;
   'meeting:leave': Record<string, never>;
@@ -161,10 +184,15 @@ export type ClientToServerEvents = {
   [E in RequestName]: (payload: RequestPayload<E>, ack: AckCallback<ReplyMap[E]>) => void;
 };
 
-export interface ServerToClientEvents extends LobbyEvents, RingEvents, MeetingRecordEvents {
+export interface ServerToClientEvents
+  extends LobbyEvents, RingEvents, MeetingRecordEvents, ConsumerEvents, QualityEvents {
   'peer:joined': (peer: PeerInfo) => void;
   'peer:left': (event: { peerId: string }) => void;
   'producer:new': (producer: ProducerInfo) => void;
+  /**
+   * A producer closed: once per producer, whether its owner closed it or it went with its
+   * transport. The owner hears of it only in the second case, and produces again if it wants to.
+   */
   'producer:closed': (event: { producerId: string; peerId: string }) => void;
   'producer:paused': (event: { producerId: string; peerId: string }) => void;
   'producer:resumed': (event: { producerId: string; peerId: string }) => void;

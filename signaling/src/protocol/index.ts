@@ -5,6 +5,7 @@
  */
 export * from './careplan.ts';
 export * from './consent.ts';
+export * from './consumers.ts';
 export * from './errors.ts';
 export * from './events.ts';
 export * from './ice.ts';
@@ -13,5 +14,7 @@ export * from './media.ts';
 export * from './meetingRecord.ts';
 export * from './participants.ts';
 export * from './planReducer.ts';
+export * from './quality.ts';
+export * from './resume.ts';
 export * from './scheduling.ts';
 export * from './ring.ts';

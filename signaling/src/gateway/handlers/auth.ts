@@ -22,7 +22,8 @@ export function registerAuthHandlers(socket: GatewaySocket, services: GatewaySer
   });
 }
 
-function grantsTheSame(current: VerifiedToken, fresh: VerifiedToken): boolean {
+/** Whether a fresh token is for the same person and grants exactly what the current one does. */
+export function grantsTheSame(current: VerifiedToken, fresh: VerifiedToken): boolean {
   return (
     fresh.sub === current.sub &&
     fresh.role === current.role &&

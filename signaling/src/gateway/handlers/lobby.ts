@@ -2,10 +2,13 @@ import { AppError } from '../../errors.ts';
 import type { Peer } from '../../meeting/Peer.ts';
 import type { GatewayServices, GatewaySocket } from '../context.ts';
 import { handle } from '../handle.ts';
+import { disconnectCause, releaseRecoveredPeer } from './meeting.ts';
 
 /** Coming in through the waiting room, and letting people in or sending them back. */
 export function registerLobbyHandlers(socket: GatewaySocket, services: GatewayServices): void {
-  const { meetings, waitingRoom, metrics, log } = services;
+  const { meetings, resumption, waitingRoom, metrics, log } = services;
+
+  if (socket.recovered) waitingRoom.reattach(socket);
 
   const joined = (): Peer => {
     const peer = socket.data.peer;
@@ -16,6 +19,13 @@ export function registerLobbyHandlers(socket: GatewaySocket, services: GatewaySe
   };
 
   handle(socket, 'meeting:enter', log, async ({ meetingId }) => {
+    await releaseRecoveredPeer(socket, meetings, meetingId);
+    // A waiting person whose connection Socket.io recovered asks again: they are still waiting.
+    if (socket.recovered && !socket.data.isJoining && waitingRoom.isWaiting(socket)) {
+      const status = waitingRoom.status(socket);
+
+      if (status.meetingId === meetingId) return { status: 'waiting', ...status };
+    }
     if (
       socket.data.isJoining ||
       (socket.data.peer && !socket.data.peer.left) ||
@@ -64,5 +74,12 @@ export function registerLobbyHandlers(socket: GatewaySocket, services: GatewaySe
     return {};
   });
 
-  socket.on('disconnect', () => waitingRoom.leave(socket));
+  socket.on('disconnect', (reason, description) => {
+    // A waiting person on a lost network keeps their place while they may come back.
+    if (disconnectCause(reason, description) === 'network') {
+      waitingRoom.hold(socket, resumption.graceMs);
+    } else {
+      waitingRoom.leave(socket);
+    }
+  });
 }

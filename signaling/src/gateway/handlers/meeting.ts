@@ -1,12 +1,14 @@
 import { AppError } from '../../errors.ts';
+import type { MeetingService } from '../../meeting/MeetingService.ts';
 import type { GatewayServices, GatewaySocket } from '../context.ts';
 import { handle } from '../handle.ts';
 
 /** Joining and leaving a meeting. */
 export function registerMeetingHandlers(socket: GatewaySocket, services: GatewayServices): void {
-  const { meetings, waitingRoom, metrics, log } = services;
+  const { meetings, resumption, waitingRoom, metrics, log } = services;
 
   handle(socket, 'meeting:join', log, async ({ meetingId }) => {
+    await releaseRecoveredPeer(socket, meetings, meetingId);
     if (socket.data.isJoining || (socket.data.peer && !socket.data.peer.left)) {
       throw new AppError('invalid_request', 'this connection is in a meeting already');
     }
@@ -48,7 +50,6 @@ export function registerMeetingHandlers(socket: GatewaySocket, services: Gateway
     const peer = socket.data.peer;
     const cause = disconnectCause(reason, description);
 
-    socket.data.peer = null;
     // A client sending more than the limit is a fault or an attack, not a network problem.
     if (cause === 'message_too_large') {
       (peer?.log ?? log).warn({ reason, cause }, 'connection closed: message over the size limit');
@@ -56,10 +57,38 @@ export function registerMeetingHandlers(socket: GatewaySocket, services: Gateway
     if (!peer) return;
 
     if (cause !== 'message_too_large') peer.log.info({ reason, cause }, 'connection closed');
+    // A lost network may come back in a moment: the peer stays, and the connection's data with it
+    // (Socket.io restores that data when it recovers the connection).
+    if (cause === 'network' && !peer.left) {
+      resumption.hold(peer);
+
+      return;
+    }
+
+    socket.data.peer = null;
     meetings.leave(peer, 'disconnected').catch((error: unknown) => {
       peer.log.error({ err: error }, 'removing a disconnected peer failed');
     });
   });
+}
+
+/**
+ * A client that predates resumption sets its media up from scratch after any reconnect and joins
+ * again. On a connection Socket.io recovered, it still holds its old peer: that peer leaves, and
+ * the client comes in as a new participant, as it always did.
+ */
+export async function releaseRecoveredPeer(
+  socket: GatewaySocket,
+  meetings: MeetingService,
+  meetingId: string,
+): Promise<void> {
+  const peer = socket.data.peer;
+
+  if (!socket.recovered || socket.data.isJoining || !peer || peer.left) return;
+  if (peer.meeting.id !== meetingId) return;
+
+  socket.data.peer = null;
+  await meetings.leave(peer, 'replaced');
 }
 
 export type DisconnectCause = 'left' | 'server' | 'message_too_large' | 'network';

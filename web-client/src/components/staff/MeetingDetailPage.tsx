@@ -16,9 +16,11 @@ import { RecurrenceText } from './RecurrenceText.tsx';
 import { RescheduleMeeting } from './RescheduleMeeting.tsx';
 
 /**
- * Answers are fetched again this often while the page is in sight: the server sends no notice
- * when someone answers. Each fetch is an audited read, so not more often.
+ * Answers are fetched again this often while the page is in sight. Each fetch is an audited read,
+ * so not more often.
  */
+// LIMITATION: the server sends no notice when someone answers, so an answer shows up to 20
+// seconds late unless the coordinator asks for it with the button.
 const REFRESH_MS = 20_000;
 
 /**

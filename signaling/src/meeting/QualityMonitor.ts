@@ -1,0 +1,94 @@
+import type { MediaNode } from '@teamrom/sfu-server';
+import { MediaError } from '@teamrom/sfu-server';
+
+import type { GatewayServer } from '../gateway/context.ts';
+import type { Logger } from '../logger.ts';
+import type { Meeting } from './Meeting.ts';
+import type { MeetingService } from './MeetingService.ts';
+import type { AdviceState } from './networkQuality.ts';
+import { freshAdvice, nextAdvice, peerQuality, unmeasured } from './networkQuality.ts';
+
+/**
+ * Measures every meeting's links every few seconds and tells each meeting how everyone in it is
+ * connected (`media:quality`), including whose client should turn low-bandwidth mode on.
+ */
+export class QualityMonitor {
+  readonly #media: MediaNode;
+  readonly #meetings: MeetingService;
+  readonly #io: GatewayServer;
+  readonly #log: Logger;
+  readonly #timer: NodeJS.Timeout;
+  /** Each peer's run of poor and better reports; it goes with its meeting. */
+  readonly #advice = new WeakMap<Meeting, Map<string, AdviceState>>();
+  #isChecking = false;
+
+  constructor(deps: {
+    media: MediaNode;
+    meetings: MeetingService;
+    io: GatewayServer;
+    log: Logger;
+    intervalMs: number;
+  }) {
+    this.#media = deps.media;
+    this.#meetings = deps.meetings;
+    this.#io = deps.io;
+    this.#log = deps.log;
+    this.#timer = setInterval(() => void this.#checkAll(), deps.intervalMs);
+    this.#timer.unref();
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+  }
+
+  async #checkAll(): Promise<void> {
+    // A worker slow to answer must not pile checks on top of each other.
+    if (this.#isChecking) return;
+
+    this.#isChecking = true;
+    try {
+      await Promise.all(this.#meetings.all().map((meeting) => this.#check(meeting)));
+    } finally {
+      this.#isChecking = false;
+    }
+  }
+
+  async #check(meeting: Meeting): Promise<void> {
+    let measured;
+
+    try {
+      measured = await this.#media.roomLinkStats(meeting.id);
+    } catch (error) {
+      // The room is gone for a moment while a dead worker's meetings move; the next check counts.
+      if (!(error instanceof MediaError)) this.#log.warn({ err: error }, 'measuring links failed');
+
+      return;
+    }
+
+    const byPeer = new Map(measured.map((stats) => [stats.peerId, stats]));
+    const previous = this.#advice.get(meeting) ?? new Map<string, AdviceState>();
+    const advice = new Map<string, AdviceState>();
+    const peers = meeting.peers().map((peer) => {
+      const stats = byPeer.get(peer.id) ?? unmeasured(peer.id);
+      const quality = peerQuality(stats, freshAdvice());
+      const next = nextAdvice(
+        previous.get(peer.id) ?? freshAdvice(),
+        quality.downlink.level,
+        quality.downlink.availableBitrate,
+      );
+
+      advice.set(peer.id, next);
+      if (next.isAdvised !== (previous.get(peer.id)?.isAdvised ?? false)) {
+        peer.log.info(
+          { isAdvised: next.isAdvised, downlink: quality.downlink },
+          'low-bandwidth mode advice changed',
+        );
+      }
+
+      return { ...quality, isLowBandwidthAdvised: next.isAdvised };
+    });
+
+    this.#advice.set(meeting, advice);
+    if (peers.length > 0) this.#io.to(meeting.room).volatile.emit('media:quality', { peers });
+  }
+}

@@ -1,0 +1,205 @@
+import type { MediaNode } from '@teamrom/sfu-server';
+
+import type { AuditLog } from '../audit/AuditLog.ts';
+import { AppError } from '../errors.ts';
+import type { GatewaySocket } from '../gateway/context.ts';
+import type { Logger } from '../logger.ts';
+import type { MediaState, ParsedRequest, ResumeReply } from '../protocol/index.ts';
+import { joinReply } from './joinReply.ts';
+import type { MeetingService } from './MeetingService.ts';
+import type { Peer } from './Peer.ts';
+
+/**
+ * Keeps a peer whose connection dropped, media and all, for a grace period, and lets the same
+ * person take it back on a new connection: Socket.io's own recovery of the connection, or the
+ * resume key on a new one. The others see nothing of a short drop; a peer not back in time leaves
+ * as one whose connection closed.
+ */
+export class Resumption {
+  readonly #meetings: MeetingService;
+  readonly #media: MediaNode;
+  readonly #audit: AuditLog;
+  readonly #log: Logger;
+  readonly #graceMs: number;
+  readonly #held = new Map<Peer, NodeJS.Timeout>();
+
+  constructor(deps: {
+    meetings: MeetingService;
+    media: MediaNode;
+    audit: AuditLog;
+    log: Logger;
+    graceMs: number;
+  }) {
+    this.#meetings = deps.meetings;
+    this.#media = deps.media;
+    this.#audit = deps.audit;
+    this.#log = deps.log;
+    this.#graceMs = deps.graceMs;
+
+    this.#meetings.events.on('peerleft', (peer) => this.#release(peer));
+  }
+
+  get graceMs(): number {
+    return this.#graceMs;
+  }
+
+  isHeld(peer: Peer): boolean {
+    return this.#held.has(peer);
+  }
+
+  /** The peer's connection dropped: it stays until the grace period is over. */
+  hold(peer: Peer): void {
+    if (peer.left || this.#held.has(peer)) return;
+
+    const timer = setTimeout(() => {
+      this.#held.delete(peer);
+      peer.log.info('not back within the grace period');
+      this.#meetings.leave(peer, 'disconnected').catch((error: unknown) => {
+        peer.log.error({ err: error }, 'removing a peer that did not come back failed');
+      });
+    }, this.#graceMs);
+
+    timer.unref();
+    this.#held.set(peer, timer);
+    peer.log.info({ graceMs: this.#graceMs }, 'connection lost; holding the peer');
+  }
+
+  /**
+   * Socket.io restored a dropped connection with its state (`socket.recovered`): the peer carries
+   * on through it, and the events it missed have been replayed. A peer that left meanwhile is
+   * not brought back: the client is told the meeting ended for it and joins again.
+   */
+  reattach(socket: GatewaySocket): void {
+    const peer = socket.data.peer;
+
+    if (!peer) return;
+
+    if (peer.left) {
+      socket.data.peer = null;
+      void socket.leave(peer.meeting.room);
+      socket.emit('meeting:ended', { reason: 'removed' });
+
+      return;
+    }
+
+    this.#release(peer);
+    peer.reattach(socket);
+    peer.log.info('connection recovered');
+  }
+
+  /**
+   * Takes a held (or not yet missed) peer back on a new connection, for the person whose key it
+   * is, after checking again that they may be in the meeting.
+   */
+  async resume(
+    socket: GatewaySocket,
+    request: ParsedRequest<'meeting:resume'>,
+  ): Promise<ResumeReply> {
+    const token = socket.data.token;
+    const meeting = this.#meetings.meeting(request.meetingId);
+    const peer = meeting?.peers().find((p) => p.hasResumeKey(request.resumeKey));
+    const nothingToResume = new AppError('not_found', 'nothing to resume: join the meeting again');
+
+    if (!meeting || !peer) throw nothingToResume;
+
+    if (peer.actor.personId !== token.sub) {
+      // Someone else's key: as unknown to them as a wrong one, but written down.
+      this.#log.warn({ meetingId: meeting.id, peerId: peer.id }, 'resume key of another person');
+      await this.#audit.record({
+        actorId: token.sub,
+        actorRole: null,
+        organisationId: null,
+        patientId: meeting.patientId,
+        meetingId: meeting.id,
+        action: 'meeting.join',
+        outcome: 'denied',
+      });
+      throw nothingToResume;
+    }
+
+    // Membership, consent or the link's time may have changed while they were away.
+    await this.#meetings.authorise(token, meeting.id);
+    if (peer.left) throw nothingToResume;
+
+    this.#takeOver(peer, socket);
+    await socket.join(meeting.room);
+    if (!request.keepMedia) await this.#dropMedia(peer, socket);
+
+    const [{ rtpCapabilities }, media] = await Promise.all([
+      this.#media.openRoom(meeting.id),
+      this.#mediaState(peer),
+    ]);
+
+    peer.log.info({ keepMedia: request.keepMedia }, 'peer resumed');
+
+    return { ...joinReply(peer, rtpCapabilities), media };
+  }
+
+  close(): void {
+    for (const timer of this.#held.values()) clearTimeout(timer);
+    this.#held.clear();
+  }
+
+  #release(peer: Peer): void {
+    clearTimeout(this.#held.get(peer));
+    this.#held.delete(peer);
+  }
+
+  /** Moves the peer to the new connection; an older one still open is closed without a leave. */
+  #takeOver(peer: Peer, socket: GatewaySocket): void {
+    const previous = peer.socket as GatewaySocket;
+
+    this.#release(peer);
+    if (previous !== socket) {
+      previous.data.peer = null;
+      void previous.leave(peer.meeting.room);
+      if (previous.connected) {
+        previous.emit('meeting:ended', { reason: 'replaced' });
+        previous.disconnect();
+      }
+    }
+    peer.reattach(socket);
+    peer.renewResumeKey();
+    socket.data.peer = peer;
+  }
+
+  /** A client that lost its media (a reloaded page) starts it afresh; the others drop theirs. */
+  async #dropMedia(peer: Peer, socket: GatewaySocket): Promise<void> {
+    await this.#media
+      .closePeer({ roomId: peer.meeting.id, peerId: peer.id })
+      .catch((error: unknown) => peer.log.warn({ err: error }, 'closing media of a peer failed'));
+    for (const producerId of peer.producers.keys()) {
+      socket.to(peer.meeting.room).emit('producer:closed', { producerId, peerId: peer.id });
+    }
+    peer.producers.clear();
+    peer.transports.clear();
+  }
+
+  async #mediaState(peer: Peer): Promise<MediaState> {
+    const state = await this.#media
+      .describePeer({ roomId: peer.meeting.id, peerId: peer.id })
+      .catch(() => ({ transports: [], producers: [], consumers: [] }));
+
+    return {
+      transports: state.transports.flatMap((t) =>
+        t.direction === 'plain'
+          ? []
+          : [
+              {
+                transportId: t.transportId,
+                direction: t.direction,
+                iceState: t.iceState ?? 'new',
+                dtlsState: t.dtlsState ?? 'new',
+              },
+            ],
+      ),
+      consumers: state.consumers.flatMap((c) => {
+        const owner = peer.meeting.ownerOfProducer(c.producerId);
+
+        return owner
+          ? [{ consumerId: c.consumerId, producerId: c.producerId, peerId: owner.id, paused: c.paused }]
+          : [];
+      }),
+    };
+  }
+}
