@@ -44,10 +44,16 @@ function toPlan(row: PlanRow): CarePlan {
   };
 }
 
+/** The plan as stored in its document column: everything but what has a column of its own. */
 function toDocument(plan: CarePlan): string {
-  const { id: _id, patientId: _patient, version: _version, updatedAt: _at, ...document } = plan;
+  const document: PlanDocument & Partial<CarePlan> = { ...plan };
 
-  return JSON.stringify(document satisfies PlanDocument);
+  delete document.id;
+  delete document.patientId;
+  delete document.version;
+  delete document.updatedAt;
+
+  return JSON.stringify(document);
 }
 
 async function insertSnapshot(tx: Queryable, plan: CarePlan): Promise<void> {
