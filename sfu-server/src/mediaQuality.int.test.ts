@@ -85,7 +85,7 @@ async function receiver(peer: PeerRef, producerId: string) {
     rtpCapabilities,
   });
 
-  return { sink, consumer };
+  return { sink, consumer, transport: { ip: egress.ip, port: egress.port } };
 }
 
 function collect<E extends keyof MediaNodeEvents>(event: E): MediaNodeEvents[E][0][] {
@@ -234,6 +234,23 @@ describe('link statistics', () => {
       expect(bobs.uplink).toMatchObject({ bitrate: 0, score: null, packetLoss: null });
       // A plain transport has no congestion control and so no estimate.
       expect(bobs.downlink.availableBitrate).toBeNull();
+    }, WAIT);
+  }, 20_000);
+
+  it('take the loss a receiver reports on its downlink', async () => {
+    const alice = await sender(ALICE);
+    const camera = await produce(ALICE, alice, 'video', [0x5300]);
+    const { consumer, sink, transport } = await receiver(BOB, camera);
+
+    alice.video(0x5300).start();
+    await node.resumeConsumer({ ...BOB, consumerId: consumer.consumerId });
+    sink.reportLoss(transport, 0.3);
+
+    await vi.waitFor(async () => {
+      const bobs = (await node.roomLinkStats(ROOM)).find((s) => s.peerId === 'bob')!;
+
+      expect(bobs.downlink.packetLoss).toBeCloseTo(0.3, 1);
+      expect(bobs.downlink.score).toBeLessThan(8);
     }, WAIT);
   }, 20_000);
 

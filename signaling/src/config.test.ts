@@ -201,3 +201,17 @@ describe('loadConfig for TURN', () => {
     ).toMatch(/^TURN_TTL_SECONDS must be a whole number from 5 to 86400/);
   });
 });
+
+describe('loadConfig for resuming and quality reports', () => {
+  it('keeps a dropped participant 20 s and reports quality every 2 s by default', () => {
+    expect(loadConfig({})).toMatchObject({ resumeGraceMs: 20_000, qualityIntervalMs: 2_000 });
+    expect(loadConfig({ RESUME_GRACE_MS: '0' }).resumeGraceMs).toBe(0);
+  });
+
+  it('refuses a grace period over five minutes and reports more often than every 250 ms', () => {
+    expect(configError({ RESUME_GRACE_MS: '300001' }).message).toMatch(/^RESUME_GRACE_MS must be/);
+    expect(configError({ QUALITY_INTERVAL_MS: '100' }).message).toMatch(
+      /^QUALITY_INTERVAL_MS must be/,
+    );
+  });
+});

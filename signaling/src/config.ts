@@ -26,6 +26,13 @@ export interface Config {
    * that ended, an expired token), in milliseconds.
    */
   planSweepMs: number;
+  /**
+   * How long a participant whose connection dropped is kept, media and all, for them to come back
+   * as the same participant, in milliseconds; 0 removes them at once.
+   */
+  resumeGraceMs: number;
+  /** How often each meeting is told everyone's connection quality, in milliseconds. */
+  qualityIntervalMs: number;
   webDistDir: string;
   logLevel: string;
   media: {
@@ -107,6 +114,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     waitingRoom: flag(env, 'WAITING_ROOM', true),
     ringTimeoutMs: integer(env, 'RING_TIMEOUT_MS', 45_000, 100, 10 * 60 * 1000),
     planSweepMs: integer(env, 'PLAN_SWEEP_MS', 30_000, 100, 60 * 60 * 1000),
+    resumeGraceMs: integer(env, 'RESUME_GRACE_MS', 20_000, 0, 5 * 60 * 1000),
+    qualityIntervalMs: integer(env, 'QUALITY_INTERVAL_MS', 2_000, 250, 60_000),
     webDistDir: path.resolve(env.WEB_DIST_DIR || path.join(REPO_ROOT, 'web-client', 'dist')),
     logLevel: env.LOG_LEVEL || 'info',
     media: {

@@ -29,6 +29,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   link_closed: 410,
   meeting_cancelled: 410,
   link_used_elsewhere: 403,
+  rate_limited: 429,
   media_error: 502,
   internal: 500,
 };

@@ -25,14 +25,18 @@ const server = await startServer(config).catch((error: unknown) => {
 if (!server.demoLinks) {
   process.stderr.write(`\nTeamrom is running at ${server.url}\n\n`);
 } else {
-  const lines = server
-    .demoLinks()
-    .map((link) => `  ${link.role.padEnd(12)} ${link.name}\n    ${link.url}`);
+  const links = server.demoLinks();
+  const lines = links.map((link) => `  ${link.role.padEnd(12)} ${link.name}\n    ${link.url}`);
+  const staffLines = links.flatMap((link) =>
+    link.homeUrl ? [`  ${link.role.padEnd(12)} ${link.name}\n    ${link.homeUrl}`] : [],
+  );
 
   process.stderr.write(
     `\nTeamrom is running at ${server.url}\n\n` +
       'Demo meeting: open these links in separate browser windows (each link is one person):\n\n' +
-      `${lines.join('\n\n')}\n\nPress Ctrl+C to stop.\n\n`,
+      `${lines.join('\n\n')}\n\n` +
+      'Staff pages (patients, meetings, worklist), signed in as each team member:\n\n' +
+      `${staffLines.join('\n\n')}\n\nPress Ctrl+C to stop.\n\n`,
   );
 }
 

@@ -590,11 +590,12 @@ describe('Teamrom server', () => {
       expect(await res.json()).toEqual({ status: 'ok', workers: 1, database: 'ok' });
     });
 
-    it('lists one join link per demo person', async () => {
+    it('lists one join link per demo person, and the staff pages of each team member', async () => {
       const links = (await (await fetch(`${server.url}/api/demo/links`)).json()) as {
         name: string;
         role: string;
         url: string;
+        homeUrl?: string;
       }[];
 
       expect(links.map((l) => l.role)).toEqual([
@@ -608,6 +609,24 @@ describe('Teamrom server', () => {
       expect(links[0]!.url).toMatch(
         new RegExp(`^${server.url}/m/demo#token=[\\w-]+\\.[\\w-]+\\.[\\w-]+$`),
       );
+      expect(links.filter((l) => l.homeUrl).map((l) => l.role)).toEqual([
+        'coordinator',
+        'physician',
+        'nurse',
+        'gp',
+      ]);
+
+      const coordinator = links.find((l) => l.role === 'coordinator')!;
+      const token = /^(.+)\/#token=(.+)$/.exec(coordinator.homeUrl!);
+
+      expect(token?.[1]).toBe(server.url);
+      // The coordinator's own token, for no one meeting, as signing in would give.
+      expect(server.tokens.verify(token![2])).toMatchObject({
+        sub: 'person-kari',
+        role: 'coordinator',
+        demo: true,
+      });
+      expect(server.tokens.verify(token![2]).meetingId).toBeUndefined();
     });
 
     it('serves the care plan only with a valid bearer token', async () => {

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { MediaNode } from '@teamrom/sfu-server';
 import { LocalMediaNode } from '@teamrom/sfu-server';
 
+import { isStaff } from './access/CareTeamAccess.ts';
 import { AccessLog } from './audit/AccessLog.ts';
 import { AuditLog } from './audit/AuditLog.ts';
 import { TokenService } from './auth/tokens.ts';
@@ -16,13 +17,17 @@ import { openDatabase } from './db/index.ts';
 import { DEMO, seedDemo } from './demo/seed.ts';
 import { planRoom, sweepPlanViewers } from './gateway/planViewers.ts';
 import { attachGateway, createSocketServer } from './gateway/SocketGateway.ts';
+import type { DemoLink } from './http/app.ts';
 import { createHttpApp } from './http/app.ts';
 import type { Logger } from './logger.ts';
 import { logger as rootLogger } from './logger.ts';
+import { ProbeService } from './media/ProbeService.ts';
 import { Attendance } from './meeting/Attendance.ts';
 import { Introductions } from './meeting/Introductions.ts';
 import { MeetingRecordService } from './meeting/MeetingRecordService.ts';
 import { MeetingService } from './meeting/MeetingService.ts';
+import { QualityMonitor } from './meeting/QualityMonitor.ts';
+import { Resumption } from './meeting/Resumption.ts';
 import { WaitingRoom } from './meeting/WaitingRoom.ts';
 import { Metrics } from './metrics/Metrics.ts';
 import { RingService } from './ring/RingService.ts';
@@ -37,8 +42,8 @@ export interface RunningServer {
   tokens: TokenService;
   meetings: MeetingService;
   metrics: Metrics;
-  /** Join links of the demo people, when demo mode is on. */
-  demoLinks: (() => { name: string; role: string; url: string }[]) | null;
+  /** Join links of the demo people (and the staff pages of team members), in demo mode. */
+  demoLinks: (() => DemoLink[]) | null;
   close(): Promise<void>;
 }
 
@@ -51,7 +56,12 @@ const DEMO_LINK_SECONDS = 24 * 60 * 60;
  */
 export async function startServer(
   config: Config,
-  options: { log?: Logger; inMemoryDatabase?: boolean } = {},
+  options: {
+    log?: Logger;
+    inMemoryDatabase?: boolean;
+    /** How long a connection check stays open; tests shorten PROBE_LIFETIME_SECONDS. */
+    probeLifetimeMs?: number;
+  } = {},
 ): Promise<RunningServer> {
   const log = options.log ?? rootLogger;
   const db = await openDatabase({
@@ -90,7 +100,7 @@ export async function startServer(
   // own later answer to a long-polling request would then throw outside any handler.
   httpServer.on('request', (req, res) => app?.(req, res));
 
-  const io = createSocketServer(httpServer);
+  const io = createSocketServer(httpServer, { recoveryMs: config.resumeGraceMs });
   const attendance = new Attendance(db);
   const meetings = new MeetingService({
     db,
@@ -101,18 +111,39 @@ export async function startServer(
     attendance,
     hasWaitingRooms: config.waitingRoom,
   });
+  const resumption = new Resumption({
+    meetings,
+    media,
+    audit,
+    log,
+    graceMs: config.resumeGraceMs,
+  });
+  const quality = new QualityMonitor({
+    media,
+    meetings,
+    io,
+    log,
+    intervalMs: config.qualityIntervalMs,
+  });
   const waitingRoom = new WaitingRoom({ io, meetings, audit, log });
   const introductions = new Introductions(db, audit);
   const meetingRecords = new MeetingRecordService({ db, audit, attendance, introductions });
   const rings = new RingService({ db, audit, timeoutMs: config.ringTimeoutMs, log });
   const scheduling = createSchedulingServices({ db, audit, tokens });
+  const iceServers = new IceServerIssuer(config.turn);
+  const probes = new ProbeService({
+    media,
+    iceServers,
+    log: log.child({ component: 'probe' }),
+    lifetimeMs: options.probeLifetimeMs,
+  });
   const metrics = new Metrics({
     media,
     meetingCount: () => meetings.meetingCount,
     participantCount: () => meetings.participantCount,
     connectionCount: () => io.engine.clientsCount,
   });
-  const makeDemoLinks = (baseUrl: string) =>
+  const makeDemoLinks = (baseUrl: string): DemoLink[] =>
     DEMO.people.map((person) => ({
       name: person.name,
       role: person.role,
@@ -122,6 +153,12 @@ export async function startServer(
           { sub: person.id, role: person.role, meetingId: DEMO.meetingId, demo: true },
           DEMO_LINK_SECONDS,
         ),
+      // A team member's own token, for no one meeting: it opens their staff pages.
+      ...(isStaff(person.role) && {
+        homeUrl:
+          `${baseUrl}/#token=` +
+          tokens.sign({ sub: person.id, role: person.role, demo: true }, DEMO_LINK_SECONDS),
+      }),
     }));
   const httpApp = createHttpApp({
     db,
@@ -144,6 +181,7 @@ export async function startServer(
     io,
     tokens,
     meetings,
+    resumption,
     waitingRoom,
     introductions,
     meetingRecords,
@@ -153,7 +191,8 @@ export async function startServer(
     consents,
     accessLog,
     media,
-    iceServers: new IceServerIssuer(config.turn),
+    probes,
+    iceServers,
     metrics,
     log,
   });
@@ -193,6 +232,8 @@ export async function startServer(
     demoLinks: config.demo ? () => makeDemoLinks(url) : null,
     async close() {
       clearInterval(planSweep);
+      quality.close();
+      resumption.close();
       rings.close();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => {

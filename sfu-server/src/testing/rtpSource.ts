@@ -277,10 +277,15 @@ function senderReport(stream: Stream): Buffer {
   return report;
 }
 
-/** A UDP socket that counts the RTP packets a plain transport sends it, by SSRC. */
+/**
+ * A UDP socket that counts the RTP packets a plain transport sends it, by SSRC, and can answer with
+ * RTCP receiver reports claiming a share of them lost, as a receiver on a lossy downlink would.
+ */
 export class RtpSink {
   readonly packets = new Map<number, number>();
   readonly #socket: dgram.Socket;
+  readonly #highest = new Map<number, { first: number; last: number }>();
+  #reports: NodeJS.Timeout | null = null;
 
   private constructor(socket: dgram.Socket) {
     this.#socket = socket;
@@ -289,8 +294,11 @@ export class RtpSink {
       if (packet.length < 12 || (packet[1]! >= 192 && packet[1]! <= 223)) return;
 
       const ssrc = packet.readUInt32BE(8);
+      const sequence = packet.readUInt16BE(2);
+      const seen = this.#highest.get(ssrc);
 
       this.packets.set(ssrc, (this.packets.get(ssrc) ?? 0) + 1);
+      this.#highest.set(ssrc, { first: seen?.first ?? sequence, last: sequence });
     });
   }
 
@@ -307,7 +315,41 @@ export class RtpSink {
     return { ip: '127.0.0.1', port: this.#socket.address().port };
   }
 
+  /** Reports `fraction` (0-1) of every stream lost to `transport`, twice a second. */
+  reportLoss(transport: { ip: string; port: number }, fraction: number): this {
+    if (this.#reports) clearInterval(this.#reports);
+    this.#reports = setInterval(() => {
+      for (const [ssrc, { first, last }] of this.#highest) {
+        const expected = ((last - first) & 0xffff) + 1;
+
+        this.#socket.send(
+          receiverReport(ssrc, last, fraction, Math.round(expected * fraction)),
+          transport.port,
+          transport.ip,
+        );
+      }
+    }, 500);
+
+    return this;
+  }
+
   close(): void {
+    if (this.#reports) clearInterval(this.#reports);
     this.#socket.close();
   }
+}
+
+/** An RTCP receiver report (RFC 3550) with one report block. */
+function receiverReport(ssrc: number, lastSequence: number, fraction: number, lost: number) {
+  const report = Buffer.alloc(32);
+
+  report[0] = 0x81;
+  report[1] = 201;
+  report.writeUInt16BE(report.length / 4 - 1, 2);
+  report.writeUInt32BE(0x7e57, 4);
+  report.writeUInt32BE(ssrc, 8);
+  report.writeUInt32BE((((Math.round(fraction * 256) & 0xff) << 24) | (lost & 0xffffff)) >>> 0, 12);
+  report.writeUInt32BE(lastSequence, 16);
+
+  return report;
 }

@@ -171,6 +171,7 @@ const ISSUE_CODE: Record<ErrorCode, OperationOutcomeIssue['code']> = {
   link_closed: 'business-rule',
   meeting_cancelled: 'business-rule',
   link_used_elsewhere: 'forbidden',
+  rate_limited: 'throttled',
   media_error: 'exception',
   internal: 'exception',
 };

@@ -4,14 +4,18 @@ import { Server } from 'socket.io';
 
 import { toErrorBody } from '../errors.ts';
 import type { GatewayServer, GatewayServices } from './context.ts';
+import { watchCloseCode } from './closeCode.ts';
 import { watchTokenExpiry } from './planViewers.ts';
 import { keepsRecoveredState } from './recovery.ts';
+import { relaySchedulingChanges } from './schedulingWatchers.ts';
 import { registerAuthHandlers } from './handlers/auth.ts';
 import { registerCarePlanHandlers } from './handlers/careplan.ts';
 import { registerConsentHandlers } from './handlers/consent.ts';
+import { registerConsumerHandlers } from './handlers/consumers.ts';
 import { registerLobbyHandlers } from './handlers/lobby.ts';
 import { registerMediaHandlers } from './handlers/media.ts';
 import { registerMeetingHandlers } from './handlers/meeting.ts';
+import { registerProbeHandlers } from './handlers/probe.ts';
 import { registerRecordHandlers } from './handlers/record.ts';
 import { registerResumeHandlers } from './handlers/resume.ts';
 import { registerRingHandlers } from './handlers/ring.ts';
@@ -52,6 +56,8 @@ export function createSocketServer(
 export function attachGateway(services: Omit<GatewayServices, 'io'> & { io: GatewayServer }) {
   const { io, tokens, log } = services;
 
+  relaySchedulingChanges(io, services.scheduling.changes);
+
   io.use((socket, next) => {
     try {
       const token = tokens.verify(socket.handshake.auth?.token);
@@ -71,6 +77,7 @@ export function attachGateway(services: Omit<GatewayServices, 'io'> & { io: Gate
 
   io.on('connection', (socket) => {
     watchTokenExpiry(socket);
+    watchCloseCode(socket);
 
     // A token is checked again on every event: a connection outliving its token can do nothing
     // but hand over a fresh one, which auth:renew checks in full.
@@ -99,6 +106,8 @@ export function attachGateway(services: Omit<GatewayServices, 'io'> & { io: Gate
     registerRingHandlers(socket, services);
     registerSchedulingHandlers(socket, services);
     registerMediaHandlers(socket, services);
+    registerProbeHandlers(socket, services);
+    registerConsumerHandlers(socket, services);
     registerCarePlanHandlers(socket, services);
     registerConsentHandlers(socket, services);
   });

@@ -7,6 +7,7 @@ import type { Server, Socket } from 'socket.io';
 
 import type { ConsentService } from '../consent/ConsentService.ts';
 import type { Logger } from '../logger.ts';
+import type { ProbeService } from '../media/ProbeService.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
 import type { Introductions } from '../meeting/Introductions.ts';
 import type { MeetingRecordService } from '../meeting/MeetingRecordService.ts';
@@ -25,6 +26,8 @@ export interface SocketData {
   peer: Peer | null;
   /** A join on this connection is under way; a second one is refused. */
   isJoining: boolean;
+  /** The WebSocket close code the connection ended with; null while open, or when unknown. */
+  closeCode: number | null;
 }
 
 export type GatewaySocket = Socket<ClientToServerEvents, ServerToClientEvents, object, SocketData>;
@@ -45,6 +48,7 @@ export interface GatewayServices {
   consents: ConsentService;
   accessLog: AccessLog;
   media: MediaNode;
+  probes: ProbeService;
   iceServers: IceServerIssuer;
   metrics: Metrics;
   log: Logger;

@@ -94,6 +94,8 @@ describe('a client sending hostile or broken input', () => {
         MEDIASOUP_WORKERS: '1',
         RTC_MIN_PORT: String(RTC_MIN_PORT),
         RTC_MAX_PORT: String(RTC_MAX_PORT),
+        // A peer whose network drops is held this long for its return before it leaves.
+        RESUME_GRACE_MS: '300',
       }),
       {
         log: pino(

@@ -29,10 +29,20 @@ export interface HttpDeps {
   log: Logger;
   webDistDir: string;
   /** Present in demo mode only: the join links of the seeded people. */
-  demoLinks: ((baseUrl: string) => { name: string; role: string; url: string }[]) | null;
+  demoLinks: ((baseUrl: string) => DemoLink[]) | null;
   publicUrl: string | undefined;
   /** Called after a change that viewers of the plan must see. */
   onPlanChanged: (event: { planId: string; applied: PlanOperationApplied }) => void;
+}
+
+/** One demo person, as `GET /api/demo/links` lists them. */
+export interface DemoLink {
+  name: string;
+  role: string;
+  /** Joins the demo meeting as this person. */
+  url: string;
+  /** For team members: their staff pages (patients, meetings, worklist), signed in. */
+  homeUrl?: string;
 }
 
 type AuthedRequest = Request & { token?: VerifiedToken };

@@ -4,7 +4,13 @@ import type { AuditLog } from '../audit/AuditLog.ts';
 import { carePlanRepository } from '../careplan/CarePlanRepository.ts';
 import type { Queryable } from '../db/index.ts';
 import { AppError } from '../errors.ts';
-import type { CarePlan, CarePlanAction, MeetingRecord } from '../protocol/index.ts';
+import type {
+  CarePlan,
+  CarePlanAction,
+  MeetingRecord,
+  PlanDirectory,
+  PlanNote,
+} from '../protocol/index.ts';
 import type { Attendance } from './Attendance.ts';
 import type { Introductions } from './Introductions.ts';
 
@@ -48,6 +54,10 @@ export class MeetingRecordService {
       this.#introductions.of(meetingId),
       plan ? this.#actionsAddedIn(plan, meetingId) : [],
     ]);
+    const notes = plan?.notes.filter((n) => n.meetingId === meetingId) ?? [];
+    const directory = plan
+      ? await this.#directoryOf(plan, notes, actions)
+      : { persons: {}, organisations: {} };
 
     await this.#audit.record({
       actorId: actor.personId,
@@ -66,8 +76,9 @@ export class MeetingRecordService {
       createdAt: new Date(meeting.created_at).toISOString(),
       attendance,
       introductions,
-      notes: plan?.notes.filter((n) => n.meetingId === meetingId) ?? [],
+      notes,
       actions,
+      directory,
     };
   }
 
@@ -99,6 +110,34 @@ export class MeetingRecordService {
       }
       throw error;
     }
+  }
+
+  /** The plan's directory cut down to whom the record's notes and actions name. */
+  async #directoryOf(
+    plan: CarePlan,
+    notes: PlanNote[],
+    actions: CarePlanAction[],
+  ): Promise<PlanDirectory> {
+    const full = await carePlanRepository.directory(this.#db, {
+      ...plan,
+      notes,
+      actions,
+      goals: [],
+    });
+    const personIds = new Set([
+      ...notes.map((n) => n.authorId),
+      ...actions.flatMap((a) => (a.responsible.kind === 'person' ? [a.responsible.id] : [])),
+    ]);
+    const organisationIds = new Set(
+      actions.flatMap((a) => (a.responsible.kind === 'organisation' ? [a.responsible.id] : [])),
+    );
+
+    return {
+      persons: Object.fromEntries(Object.entries(full.persons).filter(([id]) => personIds.has(id))),
+      organisations: Object.fromEntries(
+        Object.entries(full.organisations).filter(([id]) => organisationIds.has(id)),
+      ),
+    };
   }
 
   /**

@@ -8,6 +8,8 @@ import type { MeetingService } from './MeetingService.ts';
 import type { AdviceState } from './networkQuality.ts';
 import { freshAdvice, nextAdvice, peerQuality, unmeasured } from './networkQuality.ts';
 
+// LIMITATION: quality is measured at the media server, from RTCP and mediasoup's scores; what the
+// browser sees (jitter, frames dropped in decoding) is not part of it.
 /**
  * Measures every meeting's links every few seconds and tells each meeting how everyone in it is
  * connected (`media:quality`), including whose client should turn low-bandwidth mode on.
@@ -89,6 +91,9 @@ export class QualityMonitor {
     });
 
     this.#advice.set(meeting, advice);
-    if (peers.length > 0) this.#io.to(meeting.room).volatile.emit('media:quality', { peers });
+    // Not volatile: Socket.io recovers a dropped connection only from the last event its client
+    // received, and only while that event is younger than the grace period. Regular reports keep
+    // every participant's connection recoverable, also in a quiet meeting.
+    if (peers.length > 0) this.#io.to(meeting.room).emit('media:quality', { peers });
   }
 }

@@ -9,6 +9,8 @@ import { joinReply } from './joinReply.ts';
 import type { MeetingService } from './MeetingService.ts';
 import type { Peer } from './Peer.ts';
 
+// LIMITATION: held peers live in this signalling node's memory; a restart of the node, or (with
+// several nodes) a reconnect reaching another one, brings the person back as a new participant.
 /**
  * Keeps a peer whose connection dropped, media and all, for a grace period, and lets the same
  * person take it back on a new connection: Socket.io's own recovery of the connection, or the
@@ -197,7 +199,14 @@ export class Resumption {
         const owner = peer.meeting.ownerOfProducer(c.producerId);
 
         return owner
-          ? [{ consumerId: c.consumerId, producerId: c.producerId, peerId: owner.id, paused: c.paused }]
+          ? [
+              {
+                consumerId: c.consumerId,
+                producerId: c.producerId,
+                peerId: owner.id,
+                paused: c.paused,
+              },
+            ]
           : [];
       }),
     };

@@ -61,7 +61,9 @@ export class WaitingRoom {
     const previous = lobby.ofPerson(entrant.actor.personId);
 
     if (previous) {
-      this.#remove(lobby, previous);
+      // Replaced in place: the team sees one list with the person still in it, and the lobby
+      // stays open even when they were the only one waiting.
+      this.#forget(lobby, previous);
       previous.socket.emit('meeting:ended', { reason: 'replaced' });
     }
 
@@ -263,14 +265,18 @@ export class WaitingRoom {
   }
 
   #remove(lobby: Lobby, waiting: Waiting): void {
-    clearTimeout(this.#held.get(waiting));
-    this.#held.delete(waiting);
-    lobby.remove(waiting.peerId);
-    this.#lobbyOfSocket.delete(waiting.socket);
+    this.#forget(lobby, waiting);
     if (lobby.isEmpty && this.#lobbies.get(lobby.meetingId) === lobby) {
       this.#lobbies.delete(lobby.meetingId);
     }
     this.#tellTeam(lobby);
+  }
+
+  #forget(lobby: Lobby, waiting: Waiting): void {
+    clearTimeout(this.#held.get(waiting));
+    this.#held.delete(waiting);
+    lobby.remove(waiting.peerId);
+    this.#lobbyOfSocket.delete(waiting.socket);
   }
 
   /** Tells the team members in the meeting who is waiting now. */

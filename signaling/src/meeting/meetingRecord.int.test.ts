@@ -268,12 +268,19 @@ describe('the roster, the introductions and the meeting record', () => {
       });
 
       const actionId = randomUUID();
+      const homeCareActionId = randomUUID();
 
       await applyToPlan(physician.socket, {
         type: 'action.add',
         actionId,
         description: 'Følge opp ny inhalator',
         responsible: { kind: 'person', id: 'person-per' },
+      });
+      await applyToPlan(coordinator.socket, {
+        type: 'action.add',
+        actionId: homeCareActionId,
+        description: 'Hjelp med inhalatoren morgen og kveld',
+        responsible: { kind: 'organisation', id: 'org-municipality' },
       });
       await ask(coordinator.socket, 'lobby:return', { peerId: patient.self.peerId });
       await ask(physician.socket, 'meeting:leave', {});
@@ -315,7 +322,49 @@ describe('the roster, the introductions and the meeting record', () => {
           responsible: { kind: 'person', id: 'person-per' },
           status: 'open',
         },
+        { id: homeCareActionId, responsible: { kind: 'organisation', id: 'org-municipality' } },
       ]);
+    });
+
+    it('names whom its notes and actions refer to, and no one else', async () => {
+      await freshMeeting();
+
+      const coordinator = await join('person-kari');
+
+      await applyToPlan(coordinator.socket, {
+        type: 'note.add',
+        noteId: randomUUID(),
+        kind: 'decision',
+        text: 'Fastlegen følger opp blodtrykket.',
+        meetingId,
+      });
+      await applyToPlan(coordinator.socket, {
+        type: 'action.add',
+        actionId: randomUUID(),
+        description: 'Måle blodtrykket hver uke',
+        responsible: { kind: 'person', id: 'person-per' },
+      });
+      await applyToPlan(coordinator.socket, {
+        type: 'action.add',
+        actionId: randomUUID(),
+        description: 'Hjelp med medisinene',
+        responsible: { kind: 'organisation', id: 'org-municipality' },
+      });
+
+      const record = await ask<MeetingRecord>(coordinator.socket, 'meeting:record', { meetingId });
+
+      if (!record.ok) throw new Error(record.error.code);
+      expect(record.data.directory).toEqual({
+        persons: {
+          'person-kari': {
+            name: 'Kari Nordmann',
+            role: 'coordinator',
+            organisation: 'Koordinerende enhet, Fjellvik kommune',
+          },
+          'person-per': { name: 'Per Lie', role: 'gp', organisation: 'Fjellvik legekontor' },
+        },
+        organisations: { 'org-municipality': { name: 'Hjemmesykepleien, Fjellvik kommune' } },
+      });
     });
 
     it('is read only by team members who may read the plan, and each read is audited', async () => {

@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   'meeting_cancelled',
   /** A personal link opened on another device than the first that used it. */
   'link_used_elsewhere',
+  /** Too many of one request in a short time; wait a minute and try again. */
+  'rate_limited',
   'media_error',
   'internal',
 ] as const;

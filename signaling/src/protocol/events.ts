@@ -30,11 +30,13 @@ import {
 import type { MeetingRecordEvents, MeetingRecordReplies } from './meetingRecord.ts';
 import { meetingRecordRequestSchemas } from './meetingRecord.ts';
 import type { ParticipantRole } from './participants.ts';
+import type { ProbeReplies } from './probe.ts';
+import { probeRequestSchemas } from './probe.ts';
 import type { QualityEvents } from './quality.ts';
 import type { ResumeReplies } from './resume.ts';
 import { resumeRequestSchemas } from './resume.ts';
 import type { RingEvents, RingReplies } from './ring.ts';
-import type { SchedulingReplies } from './scheduling.ts';
+import type { SchedulingEvents, SchedulingReplies } from './scheduling.ts';
 import { schedulingRequestSchemas } from './scheduling.ts';
 import { ringRequestSchemas } from './ring.ts';
 
@@ -127,6 +129,7 @@ export const requestSchemas = {
   'media:resumeConsumer': z.object({ consumerId: idSchema }),
   ...consumerRequestSchemas,
   ...iceRequestSchemas,
+  ...probeRequestSchemas,
   'careplan:open': z.object({ planId: idSchema }),
   'careplan:apply': applyPlanOperationSchema,
   'careplan:close': z.object({ planId: idSchema }),
@@ -154,6 +157,7 @@ export interface ReplyMap
     MeetingRecordReplies,
     SchedulingReplies,
     IceReplies,
+    ProbeReplies,
     ConsumerReplies,
     ResumeReplies {
   'auth:renew': { expiresAt: string };
@@ -185,7 +189,13 @@ export type ClientToServerEvents = {
 };
 
 export interface ServerToClientEvents
-  extends LobbyEvents, RingEvents, MeetingRecordEvents, ConsumerEvents, QualityEvents {
+  extends
+    LobbyEvents,
+    RingEvents,
+    MeetingRecordEvents,
+    ConsumerEvents,
+    QualityEvents,
+    SchedulingEvents {
   'peer:joined': (peer: PeerInfo) => void;
   'peer:left': (event: { peerId: string }) => void;
   'producer:new': (producer: ProducerInfo) => void;

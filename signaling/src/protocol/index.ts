@@ -14,6 +14,7 @@ export * from './media.ts';
 export * from './meetingRecord.ts';
 export * from './participants.ts';
 export * from './planReducer.ts';
+export * from './probe.ts';
 export * from './quality.ts';
 export * from './resume.ts';
 export * from './scheduling.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import type { CarePlanAction, PlanNote } from './careplan.ts';
+import type { CarePlanAction, PlanDirectory, PlanNote } from './careplan.ts';
 import { idSchema } from './media.ts';
 import type { ParticipantRole } from './participants.ts';
 
@@ -59,6 +59,11 @@ export interface MeetingRecord {
   notes: PlanNote[];
   /** Plan actions added by someone while they were in this meeting, as they stand now. */
   actions: CarePlanAction[];
+  /**
+   * The names behind the ids in `notes` and `actions`: their authors, and the persons (with their
+   * organisation) and organisations responsible for the actions. No one else.
+   */
+  directory: PlanDirectory;
 }
 
 export const meetingRecordRequestSchemas = {

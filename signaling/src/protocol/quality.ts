@@ -64,7 +64,8 @@ export interface PeerQuality {
 export interface QualityEvents {
   /**
    * Every participant's link quality, to everyone in the meeting, every few seconds
-   * (QUALITY_INTERVAL_MS, 2 s by default). Sent volatile: a report missed is replaced by the next.
+   * (QUALITY_INTERVAL_MS, 2 s by default). After a recovered connection the reports missed are
+   * replayed in order; the last one counts.
    */
   'media:quality': (report: { peers: PeerQuality[] }) => void;
   /**

@@ -412,8 +412,15 @@ export const schedulingRequestSchemas = {
   'scheduling:cancel': z.object({ meetingId: id }),
   /** Accept or decline; see respondToMeetingSchema. */
   'scheduling:respond': respondToMeetingSchema,
-  /** A meeting with its participants and their answers: for its participants and the staff. */
+  /**
+   * A meeting with its participants and their answers: for its participants and the staff. The
+   * connection hears `scheduling:changed` about the meeting from then on, until
+   * `scheduling:unwatch` or until it drops (fetch again after a reconnect: changes made meanwhile
+   * were not heard).
+   */
   'scheduling:get': z.object({ meetingId: id }),
+  /** No more `scheduling:changed` about this meeting on this connection (its page was left). */
+  'scheduling:unwatch': z.object({ meetingId: id }),
   /** "My meetings": the caller's upcoming and past meetings; see MyMeetings. */
   'scheduling:myMeetings': z.object({}),
   /** The coordinator's home page: the patients they coordinate; see CoordinatorOverview. */
@@ -428,9 +435,31 @@ export interface SchedulingReplies {
   'scheduling:cancel': ScheduledMeeting;
   'scheduling:respond': ScheduledMeeting;
   'scheduling:get': ScheduledMeeting;
+  'scheduling:unwatch': Record<string, never>;
   'scheduling:myMeetings': MyMeetings;
   'scheduling:overview': CoordinatorOverview;
   'scheduling:invitees': Invitee[];
+}
+
+/**
+ * What changed about a meeting: an answer (`response`), its time, purpose or participants
+ * (`schedule`), its cancellation (`cancelled`), or a personal link made anew (`link`).
+ */
+export const MEETING_CHANGES = ['response', 'schedule', 'cancelled', 'link'] as const;
+export type MeetingChange = (typeof MEETING_CHANGES)[number];
+
+export interface SchedulingChanged {
+  meetingId: string;
+  change: MeetingChange;
+}
+
+export interface SchedulingEvents {
+  /**
+   * To connections that fetched the meeting with `scheduling:get`: it changed, by whoever and
+   * however (a page, a personal link, another team member). Fetch it again; after `schedule`,
+   * `cancelled` or `link`, its invitations too.
+   */
+  'scheduling:changed': (event: SchedulingChanged) => void;
 }
 
 /** The answer to `POST /api/worklist/import`: how many rows were stored, and the new list. */

@@ -12,6 +12,7 @@ import { invitationText, roleLabel } from './invitationText.ts';
 import type { ParticipantRow, StoredMeeting } from './meetingRows.ts';
 import { hasPersonalLink, loadMeeting, nextOccurrence } from './meetingRows.ts';
 import type { PersonalLinks } from './PersonalLinks.ts';
+import type { SchedulingChanges } from './SchedulingChanges.ts';
 
 /**
  * What each participant is sent: a join link, the invitation text in their language, and a
@@ -26,12 +27,20 @@ export class Invitations {
   readonly #db: Database;
   readonly #access: ScheduleAccess;
   readonly #links: PersonalLinks;
+  readonly #changes: SchedulingChanges;
   readonly #now: () => Date;
 
-  constructor(deps: { db: Database; audit: AuditLog; links: PersonalLinks; now?: () => Date }) {
+  constructor(deps: {
+    db: Database;
+    audit: AuditLog;
+    links: PersonalLinks;
+    changes: SchedulingChanges;
+    now?: () => Date;
+  }) {
     this.#db = deps.db;
     this.#access = new ScheduleAccess(deps.db, deps.audit);
     this.#links = deps.links;
+    this.#changes = deps.changes;
     this.#now = deps.now ?? (() => new Date());
   }
 
@@ -99,6 +108,7 @@ export class Invitations {
       await this.#links.ensure(tx, meetingId, personId, actor.personId);
       await this.#access.granted(actor, 'meeting.invitation', meetingId, tx);
     });
+    this.#changes.notify({ meetingId, change: 'link' });
 
     return this.#invitation(stored, participant, actor, baseUrl);
   }

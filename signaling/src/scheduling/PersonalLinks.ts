@@ -18,6 +18,7 @@ import { linkWindowAt } from './linkWindow.ts';
 import type { StoredMeeting } from './meetingRows.ts';
 import { activeParticipant, loadMeeting, nextOccurrence, occurrenceView } from './meetingRows.ts';
 import { occurrencesOf } from './recurrence.ts';
+import type { SchedulingChanges } from './SchedulingChanges.ts';
 import { formatLocalDateTime, wallClockAt } from './zonedTime.ts';
 
 /** The subject of a link's token: a link, never a person, so the token alone admits nobody. */
@@ -53,12 +54,20 @@ export class PersonalLinks {
   readonly #db: Database;
   readonly #audit: AuditLog;
   readonly #tokens: TokenService;
+  readonly #changes: SchedulingChanges;
   readonly #now: () => Date;
 
-  constructor(deps: { db: Database; audit: AuditLog; tokens: TokenService; now?: () => Date }) {
+  constructor(deps: {
+    db: Database;
+    audit: AuditLog;
+    tokens: TokenService;
+    changes: SchedulingChanges;
+    now?: () => Date;
+  }) {
     this.#db = deps.db;
     this.#audit = deps.audit;
     this.#tokens = deps.tokens;
+    this.#changes = deps.changes;
     this.#now = deps.now ?? (() => new Date());
   }
 
@@ -223,6 +232,7 @@ export class PersonalLinks {
       action: 'meeting.respond',
       outcome: 'success',
     });
+    this.#changes.notify({ meetingId: stored.row.id, change: 'response' });
 
     return {
       meetingId: stored.row.id,

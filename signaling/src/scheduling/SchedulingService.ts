@@ -34,6 +34,7 @@ import {
 } from './meetingRows.ts';
 import type { PersonalLinks } from './PersonalLinks.ts';
 import type { Schedule } from './recurrence.ts';
+import type { SchedulingChanges } from './SchedulingChanges.ts';
 import { normaliseRrule, occurrencesOf } from './recurrence.ts';
 import { instantOf, parseLocalDateTime } from './zonedTime.ts';
 
@@ -57,12 +58,20 @@ export class SchedulingService {
   readonly #db: Database;
   readonly #access: ScheduleAccess;
   readonly #links: PersonalLinks;
+  readonly #changes: SchedulingChanges;
   readonly #now: () => Date;
 
-  constructor(deps: { db: Database; audit: AuditLog; links: PersonalLinks; now?: () => Date }) {
+  constructor(deps: {
+    db: Database;
+    audit: AuditLog;
+    links: PersonalLinks;
+    changes: SchedulingChanges;
+    now?: () => Date;
+  }) {
     this.#db = deps.db;
     this.#access = new ScheduleAccess(deps.db, deps.audit);
     this.#links = deps.links;
+    this.#changes = deps.changes;
     this.#now = deps.now ?? (() => new Date());
   }
 
@@ -156,6 +165,7 @@ export class SchedulingService {
       }
       await this.#access.granted(actor, 'meeting.reschedule', stored.row.id, tx);
     });
+    this.#changes.notify({ meetingId: input.meetingId, change: 'schedule' });
 
     return meetingView(await loadMeeting(this.#db, input.meetingId), now);
   }
@@ -166,11 +176,11 @@ export class SchedulingService {
 
     const actor = await this.#staffOfMeeting(caller, meetingId, 'meeting.cancel');
 
-    await this.#db.transaction(async (tx) => {
+    const isCancelled = await this.#db.transaction(async (tx) => {
       const stored = await loadMeeting(tx, meetingId, { forUpdate: true });
 
       this.#scheduleOf(stored, { allowCancelled: true });
-      if (stored.row.status === 'cancelled') return;
+      if (stored.row.status === 'cancelled') return false;
 
       await tx.query(
         `update meetings set status = 'cancelled', sequence = sequence + 1, updated_at = $2
@@ -178,7 +188,11 @@ export class SchedulingService {
         [meetingId, now],
       );
       await this.#access.granted(actor, 'meeting.cancel', meetingId, tx);
+
+      return true;
     });
+
+    if (isCancelled) this.#changes.notify({ meetingId, change: 'cancelled' });
 
     return meetingView(await loadMeeting(this.#db, meetingId), now);
   }
@@ -213,6 +227,7 @@ export class SchedulingService {
       );
       await this.#access.granted(actor, 'meeting.respond', stored.row.id, tx);
     });
+    this.#changes.notify({ meetingId: stored.row.id, change: 'response' });
 
     return meetingView(await loadMeeting(this.#db, stored.row.id), now);
   }

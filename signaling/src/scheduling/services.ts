@@ -5,6 +5,7 @@ import { WorklistService } from '../worklist/WorklistService.ts';
 import { CoordinatorOverviewService } from './CoordinatorOverviewService.ts';
 import { Invitations } from './Invitations.ts';
 import { PersonalLinks } from './PersonalLinks.ts';
+import { SchedulingChanges } from './SchedulingChanges.ts';
 import { SchedulingService } from './SchedulingService.ts';
 
 /** Everything the coordinator's side needs: meetings, invitations, links, overview, worklist. */
@@ -14,6 +15,8 @@ export interface SchedulingServices {
   links: PersonalLinks;
   overview: CoordinatorOverviewService;
   worklist: WorklistService;
+  /** Every change of a scheduled meeting, once stored. */
+  changes: SchedulingChanges;
 }
 
 /** Builds them on one clock; tests pass their own to move through a meeting's time. */
@@ -23,13 +26,15 @@ export function createSchedulingServices(deps: {
   tokens: TokenService;
   now?: () => Date;
 }): SchedulingServices {
-  const links = new PersonalLinks(deps);
+  const changes = new SchedulingChanges();
+  const links = new PersonalLinks({ ...deps, changes });
 
   return {
-    meetings: new SchedulingService({ ...deps, links }),
-    invitations: new Invitations({ ...deps, links }),
+    meetings: new SchedulingService({ ...deps, links, changes }),
+    invitations: new Invitations({ ...deps, links, changes }),
     links,
     overview: new CoordinatorOverviewService(deps),
     worklist: new WorklistService(deps),
+    changes,
   };
 }

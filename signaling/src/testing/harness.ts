@@ -25,7 +25,7 @@ export interface TestServer extends RunningServer {
  * directory (or in `dataDir`, to test a restart), and the demo seeded.
  */
 export async function startTestServer(
-  options: { dataDir?: string; env?: Record<string, string> } = {},
+  options: { dataDir?: string; env?: Record<string, string>; probeLifetimeMs?: number } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'teamrom-test-')));
   const config = loadConfig({
@@ -37,7 +37,10 @@ export async function startTestServer(
     RTC_MAX_PORT: '42999',
     ...options.env,
   });
-  const server = await startServer(config, { log: pino({ level: 'silent' }) });
+  const server = await startServer(config, {
+    log: pino({ level: 'silent' }),
+    probeLifetimeMs: options.probeLifetimeMs,
+  });
 
   return {
     ...server,

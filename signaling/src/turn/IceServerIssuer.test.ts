@@ -47,6 +47,16 @@ describe('IceServerIssuer', () => {
     });
   });
 
+  it('hands out shorter-lived credentials when asked, but never longer-lived ones', () => {
+    const issuer = new IceServerIssuer(turn);
+
+    expect(issuer.issue(PEER_ID, NOW * 1000, 60)).toMatchObject({
+      iceServers: [{ username: `1700000060:${PEER_ID}` }],
+      ttlSeconds: 60,
+    });
+    expect(issuer.issue(PEER_ID, NOW * 1000, 7200).ttlSeconds).toBe(3600);
+  });
+
   it('asks clients to relay everything when relay is forced', () => {
     const reply = new IceServerIssuer({ ...turn, forceRelay: true }).issue(PEER_ID, NOW * 1000);
 

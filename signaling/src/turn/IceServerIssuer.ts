@@ -45,21 +45,26 @@ export class IceServerIssuer {
     this.#turn = turn;
   }
 
-  /** ICE servers for one participant, `id` being their peer id (random, never a name). */
-  issue(id: string, now = Date.now()): IceServersReply {
+  /**
+   * ICE servers for one participant, `id` being their peer id (random, never a name). With
+   * `ttlSeconds`, credentials that run out sooner than TURN_TTL_SECONDS (never later), for
+   * something as short as a connection check.
+   */
+  issue(id: string, now = Date.now(), ttlSeconds?: number): IceServersReply {
     const turn = this.#turn;
 
     if (!turn)
       return { iceServers: [], iceTransportPolicy: 'all', expiresAt: null, ttlSeconds: null };
 
-    const expiresAt = Math.floor(now / 1000) + turn.ttlSeconds;
+    const ttl = Math.min(ttlSeconds ?? turn.ttlSeconds, turn.ttlSeconds);
+    const expiresAt = Math.floor(now / 1000) + ttl;
     const { username, credential } = turnRestCredentials(turn.secret, id, expiresAt);
 
     return {
       iceServers: [{ urls: turn.urls, username, credential }],
       iceTransportPolicy: turn.forceRelay ? 'relay' : 'all',
       expiresAt: new Date(expiresAt * 1000).toISOString(),
-      ttlSeconds: turn.ttlSeconds,
+      ttlSeconds: ttl,
     };
   }
 }

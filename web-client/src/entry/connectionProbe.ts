@@ -1,36 +1,62 @@
 import { io } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 
-export type ConnectionResult = 'ok' | 'blocked' | 'refused' | 'unsupported';
-
-/** How long the check waits for Teamrom to answer. */
-const PROBE_TIMEOUT_MS = 10_000;
+import { RequestError } from '../lib/request.ts';
+import { probeMedia } from './mediaProbe.ts';
 
 /**
- * Checks that this device can reach Teamrom the way a meeting does: a WebSocket to the
- * signalling server with the person's token, and a browser able to make WebRTC connections.
- *
- * LIMITATION: the server offers no way to test the path to the media server before joining (a
- * transport can only be made inside a meeting); a network that lets the WebSocket through but
- * blocks media is found only after joining, when the meeting says so after 15 seconds.
+ * `blocked`: Teamrom cannot be reached at all; `mediaBlocked`: Teamrom can, but the picture and
+ * sound of a call cannot get through (a network that blocks video calls); `untested`: the media
+ * check could not be run just now.
  */
-export function probeConnection(token: string): Promise<ConnectionResult> {
-  if (typeof RTCPeerConnection !== 'function') return Promise.resolve('unsupported');
+export type ConnectionResult =
+  'ok' | 'blocked' | 'mediaBlocked' | 'refused' | 'untested' | 'unsupported';
 
+/** How long the check waits for Teamrom to answer. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Checks that this device can take part in a meeting: a WebSocket to the signalling server with
+ * the person's token, then a test video through the media server (see probeMedia), each the way a
+ * meeting makes it. Works before joining and while waiting to be let in.
+ */
+export async function probeConnection(token: string): Promise<ConnectionResult> {
+  if (typeof RTCPeerConnection !== 'function') return 'unsupported';
+
+  const socket = io({
+    auth: { token },
+    transports: ['websocket'],
+    reconnection: false,
+    timeout: CONNECT_TIMEOUT_MS,
+    forceNew: true,
+  });
+
+  try {
+    const reached = await reachSignalling(socket);
+
+    return reached === 'ok' ? await probeMedia(socket) : reached;
+  } catch (error) {
+    if (!(error instanceof RequestError)) return 'untested';
+
+    // The connection dropped, or the server stopped answering, part-way through.
+    if (error.code === 'timeout') return 'blocked';
+
+    return error.code === 'unauthorized' ? 'refused' : 'untested';
+  } finally {
+    socket.removeAllListeners();
+    socket.disconnect();
+  }
+}
+
+function reachSignalling(socket: Socket): Promise<'ok' | 'blocked' | 'refused'> {
   return new Promise((resolve) => {
-    const socket = io({
-      auth: { token },
-      transports: ['websocket'],
-      reconnection: false,
-      timeout: PROBE_TIMEOUT_MS,
-      forceNew: true,
-    });
-    const finish = (result: ConnectionResult) => {
+    const finish = (result: 'ok' | 'blocked' | 'refused') => {
       clearTimeout(timer);
-      socket.removeAllListeners();
-      socket.disconnect();
+      socket.off('connect');
+      socket.off('connect_error');
       resolve(result);
     };
-    const timer = setTimeout(() => finish('blocked'), PROBE_TIMEOUT_MS);
+    const timer = setTimeout(() => finish('blocked'), CONNECT_TIMEOUT_MS);
 
     socket.on('connect', () => finish('ok'));
     socket.on('connect_error', (error) => {

@@ -76,7 +76,7 @@ export function registerLobbyHandlers(socket: GatewaySocket, services: GatewaySe
 
   socket.on('disconnect', (reason, description) => {
     // A waiting person on a lost network keeps their place while they may come back.
-    if (disconnectCause(reason, description) === 'network') {
+    if (disconnectCause(reason, description, socket.data.closeCode) === 'network') {
       waitingRoom.hold(socket, resumption.graceMs);
     } else {
       waitingRoom.leave(socket);

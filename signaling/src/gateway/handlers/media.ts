@@ -67,17 +67,34 @@ export function registerMediaHandlers(socket: GatewaySocket, services: GatewaySe
   handle(socket, 'media:produce', log, async ({ transportId, kind, rtpParameters, source }) => {
     const peer = joined();
 
-    if ([...peer.producers.values()].some((p) => p.source === source)) {
-      throw new AppError('invalid_request', `a ${source} is being sent already`);
+    // One producer per source and person: a second screen share is refused, not a replacement;
+    // the client closes the first before it starts another. A camera is not needed for either.
+    if (
+      peer.startingSources.has(source) ||
+      [...peer.producers.values()].some((p) => p.source === source)
+    ) {
+      throw new AppError('invalid_request', `a ${source} is being sent already`, {
+        reason: 'already_sending',
+        source,
+      });
     }
 
-    const { producerId } = await media.produce({
-      ...ref(peer),
-      transportId,
-      kind,
-      rtpParameters: rtpParameters as never,
-      source,
-    });
+    peer.startingSources.add(source);
+
+    let producerId: string;
+
+    try {
+      ({ producerId } = await media.produce({
+        ...ref(peer),
+        transportId,
+        kind,
+        rtpParameters: rtpParameters as never,
+        source,
+      }));
+    } finally {
+      peer.startingSources.delete(source);
+    }
+
     const producer: ProducerInfo = { producerId, peerId: peer.id, kind, source, paused: false };
 
     peer.producers.set(producerId, producer);
@@ -92,9 +109,11 @@ export function registerMediaHandlers(socket: GatewaySocket, services: GatewaySe
 
     ownProducer(peer, producerId);
     await media.closeProducer({ ...ref(peer), producerId });
-    peer.producers.delete(producerId);
-    socket.to(peer.meeting.room).emit('producer:closed', { producerId, peerId: peer.id });
-    peer.log.info({ producerId }, 'producer closed');
+    // Once per producer: it may have gone with its transport meanwhile, and been announced then.
+    if (peer.producers.delete(producerId)) {
+      socket.to(peer.meeting.room).emit('producer:closed', { producerId, peerId: peer.id });
+      peer.log.info({ producerId }, 'producer closed');
+    }
 
     return {};
   });

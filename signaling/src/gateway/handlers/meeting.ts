@@ -1,6 +1,7 @@
 import { AppError } from '../../errors.ts';
 import type { MeetingService } from '../../meeting/MeetingService.ts';
 import type { GatewayServices, GatewaySocket } from '../context.ts';
+import { isClosedOnPurpose } from '../closeCode.ts';
 import { handle } from '../handle.ts';
 
 /** Joining and leaving a meeting. */
@@ -48,7 +49,7 @@ export function registerMeetingHandlers(socket: GatewaySocket, services: Gateway
 
   socket.on('disconnect', (reason, description) => {
     const peer = socket.data.peer;
-    const cause = disconnectCause(reason, description);
+    const cause = disconnectCause(reason, description, socket.data.closeCode);
 
     // A client sending more than the limit is a fault or an attack, not a network problem.
     if (cause === 'message_too_large') {
@@ -59,6 +60,8 @@ export function registerMeetingHandlers(socket: GatewaySocket, services: Gateway
     if (cause !== 'message_too_large') peer.log.info({ reason, cause }, 'connection closed');
     // A lost network may come back in a moment: the peer stays, and the connection's data with it
     // (Socket.io restores that data when it recovers the connection).
+    // LIMITATION: a tab closed without a WebSocket close frame (a browser that crashed, a killed
+    // app) looks the same; it is then held, frozen for the others, for the grace period.
     if (cause === 'network' && !peer.left) {
       resumption.hold(peer);
 
@@ -93,11 +96,19 @@ export async function releaseRecoveredPeer(
 
 export type DisconnectCause = 'left' | 'server' | 'message_too_large' | 'network';
 
-/** Why a connection closed, in terms an operator reading the log can act on. */
-export function disconnectCause(reason: string, description: unknown): DisconnectCause {
+/**
+ * Why a connection closed, in terms an operator reading the log can act on. `closeCode` is the
+ * WebSocket close code, when known: a page that was closed says so (see closeCode.ts).
+ */
+export function disconnectCause(
+  reason: string,
+  description: unknown,
+  closeCode: number | null = null,
+): DisconnectCause {
   const detail = description instanceof Error ? description.message : String(description ?? '');
 
   if (reason === 'client namespace disconnect') return 'left';
+  if (reason === 'transport close' && isClosedOnPurpose(closeCode)) return 'left';
   if (reason === 'server namespace disconnect' || reason === 'server shutting down')
     return 'server';
   // Over a WebSocket the limit is enforced by ws; over HTTP long-polling by engine.io, which names

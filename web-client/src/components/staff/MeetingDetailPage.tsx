@@ -1,5 +1,5 @@
 import type { Invitation, ScheduledMeeting } from '@teamrom/signaling/protocol';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { api } from '../../lib/http.ts';
@@ -14,14 +14,7 @@ import { CancelMeeting } from './CancelMeeting.tsx';
 import { ParticipantResponses } from './ParticipantResponses.tsx';
 import { RecurrenceText } from './RecurrenceText.tsx';
 import { RescheduleMeeting } from './RescheduleMeeting.tsx';
-
-/**
- * Answers are fetched again this often while the page is in sight. Each fetch is an audited read,
- * so not more often.
- */
-// LIMITATION: the server sends no notice when someone answers, so an answer shows up to 20
-// seconds late unless the coordinator asks for it with the button.
-const REFRESH_MS = 20_000;
+import { useMeetingChanges } from './useMeetingChanges.ts';
 
 /**
  * One scheduled meeting for its team: when, what about, who is invited and who has accepted or
@@ -47,26 +40,29 @@ export function MeetingDetailPage(props: { connection: StaffConnection; meetingI
     search.get('scheduled') ? 'meetingPage.scheduled' : null,
   );
   const { reload } = meeting;
+  const { reload: reloadInvitations } = invitations;
+  const shown = meeting.data;
+  const lastShown = useRef(shown);
 
+  // Fetched again when the server says the meeting changed (each fetch is an audited read), so
+  // that an answer shows as it is given.
+  useMeetingChanges(connection, meetingId, (cause) => {
+    reload();
+    if (cause === 'link' || cause === 'reconnected') reloadInvitations();
+  });
+
+  // A new time, new participants or a cancellation raise the sequence: the invitations change too.
   useEffect(() => {
-    const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') reload();
-    }, REFRESH_MS);
-    const onVisible = () => {
-      if (document.visibilityState === 'visible') reload();
-    };
+    const before = lastShown.current;
 
-    document.addEventListener('visibilitychange', onVisible);
-
-    return () => {
-      clearInterval(timer);
-      document.removeEventListener('visibilitychange', onVisible);
-    };
-  }, [reload]);
+    if (shown && before && shown.id === before.id && shown.sequence !== before.sequence) {
+      reloadInvitations();
+    }
+    lastShown.current = shown;
+  }, [shown, reloadInvitations]);
 
   const changed = (updated: ScheduledMeeting, message: string) => {
     meeting.set(updated);
-    invitations.reload();
     void connection.reminders.refresh();
     setNotice(message);
   };

@@ -1,6 +1,7 @@
 import type { MeetingRecord, Responsible } from '@teamrom/signaling/protocol';
 import { useTranslation } from 'react-i18next';
 
+import { personName, responsibleName } from '../../carePlan/directory.ts';
 import { formatCalendarDate, formatDateTime, formatTime } from '../../lib/osloTime.ts';
 import { useAsync } from '../../lib/useAsync.ts';
 import type { StaffConnection } from '../../staff/StaffConnection.ts';
@@ -18,28 +19,16 @@ export function MeetingRecordPage(props: { connection: StaffConnection; meetingI
     () => connection.ask('meeting:record', { meetingId }),
     [connection, meetingId],
   );
-  const invitees = useAsync(
-    () =>
-      record.data
-        ? connection.ask('scheduling:invitees', { patientId: record.data.patientId })
-        : Promise.resolve([]),
-    [connection, record.data?.patientId],
-  );
 
   if (record.status === 'loading') return <p role="status">{t('app.loading')}</p>;
   if (!record.data) return <p role="alert">{t(record.error ?? 'errors.internal')}</p>;
-
-  const names = new Map<string, string>([
-    ...(invitees.data ?? []).map((i) => [i.personId, i.displayName] as [string, string]),
-    ...record.data.attendance.map((a) => [a.personId, a.displayName] as [string, string]),
-  ]);
 
   return (
     <>
       <PageTitle>{t('record.title', { title: record.data.title })}</PageTitle>
       <Attendance record={record.data} />
       <Introductions record={record.data} />
-      <Writing record={record.data} names={names} />
+      <Writing record={record.data} />
     </>
   );
 }
@@ -108,10 +97,15 @@ function Introductions({ record }: { record: MeetingRecord }) {
   );
 }
 
-function Writing({ record, names }: { record: MeetingRecord; names: Map<string, string> }) {
+function Writing({ record }: { record: MeetingRecord }) {
   const { t, i18n } = useTranslation();
+  // The record names everyone its notes and actions refer to; an id it does not know (a person
+  // or organisation since deleted) is shown as unknown, never as its id.
+  const author = (personId: string) =>
+    personName(record.directory, personId) ?? t('record.unknownPerson');
   const responsible = (r: Responsible) =>
-    r.kind === 'person' ? (names.get(r.id) ?? t('record.unknownPerson')) : t('record.organisation');
+    responsibleName(record.directory, r) ??
+    (r.kind === 'person' ? t('record.unknownPerson') : t('record.organisation'));
 
   return (
     <>
@@ -125,8 +119,7 @@ function Writing({ record, names }: { record: MeetingRecord; names: Map<string, 
               <li key={note.id}>
                 <strong>{t(`carePlan.noteKind.${note.kind}`)}</strong>{' '}
                 <span className="muted">
-                  {names.get(note.authorId) ?? t('record.unknownPerson')},{' '}
-                  {formatTime(note.recordedAt, i18n.language)}
+                  {author(note.authorId)}, {formatTime(note.recordedAt, i18n.language)}
                 </span>
                 <p lang="nb">{note.text}</p>
               </li>
