@@ -10,8 +10,9 @@ import { startTeamrom } from '../lib/teamrom.ts';
 /*
  * A scheduled meeting from beginning to end, in Chromium, through the pages people use: the
  * coordinator schedules it with the patient and two team members, the two accept and go in, the
- * patient opens her personal link, passes the device check, waits, is let in, and sees and hears
- * the team; the coordinator sees who accepted. The demo's people and patient, all invented.
+ * patient opens her personal link, passes the device and connection check (test video through the
+ * media server), waits, is let in, and sees and hears the team; the coordinator sees who accepted
+ * as they answer. The demo's people and patient, all invented.
  */
 
 const SECRET = 'a-secret-for-the-scheduling-e2e-test-0123456789';
@@ -263,8 +264,9 @@ describe('a scheduled meeting, from the coordinator’s form to the patient in t
     for (const member of TEAM) {
       await coordinator.waitForSelector(
         `[data-testid="participant-responses"] > li[data-person-id="${member.sub}"][data-response="accepted"]`,
-        // The page asks again every twenty seconds while it is in sight.
-        { timeout: 45_000 },
+        // The server tells the page of each answer as it is given; it asks by itself only every
+        // two minutes.
+        { timeout: 15_000 },
       );
     }
 

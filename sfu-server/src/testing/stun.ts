@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
+import net from 'node:net';
 import { crc32 } from 'node:zlib';
 
 const MAGIC_COOKIE = 0x2112a442;
@@ -35,6 +36,50 @@ export async function iceCheck(
     });
   } finally {
     socket.close();
+  }
+}
+
+/**
+ * The same check over TCP, as a browser makes it when UDP is blocked: STUN messages framed with a
+ * two-byte length (RFC 4571), on the transport's TCP candidate.
+ */
+export async function iceCheckTcp(
+  target: { ip: string; port: number },
+  ice: { usernameFragment: string; password: string },
+  timeoutMs = 500,
+): Promise<'success' | 'error' | null> {
+  const transactionId = randomBytes(12);
+  const request = bindingRequest(ice, transactionId);
+  const framed = Buffer.concat([Buffer.alloc(2), request]);
+  const socket = net.connect(target.port, target.ip);
+
+  framed.writeUInt16BE(request.length, 0);
+
+  try {
+    return await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => resolve(null), timeoutMs);
+      let received = Buffer.alloc(0);
+
+      socket.on('error', reject);
+      socket.on('connect', () => socket.write(framed));
+      socket.on('data', (chunk) => {
+        received = Buffer.concat([received, chunk]);
+        if (received.length < 2 || received.length < 2 + received.readUInt16BE(0)) return;
+
+        const packet = received.subarray(2, 2 + received.readUInt16BE(0));
+
+        if (packet.length < 20 || !packet.subarray(8, 20).equals(transactionId)) return;
+
+        clearTimeout(timer);
+        resolve(packet.readUInt16BE(0) === BINDING_SUCCESS ? 'success' : 'error');
+      });
+      socket.on('close', () => {
+        clearTimeout(timer);
+        resolve(null);
+      });
+    });
+  } finally {
+    socket.destroy();
   }
 }
 

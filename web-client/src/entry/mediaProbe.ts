@@ -33,6 +33,8 @@ const PATTERN_SIZE = { width: 160, height: 120 };
  * a canvas, and a silent sound goes first.
  */
 export async function probeMedia(socket: Socket): Promise<MediaProbeResult> {
+  // LIMITATION: the check proves that media gets through, not that there is bandwidth enough for
+  // good video: a link that lets a little through passes, and the meeting then shows weak video.
   let options: ProbeOptions;
 
   try {
