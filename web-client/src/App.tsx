@@ -26,12 +26,13 @@ export function App() {
 
   return (
     <Suspense fallback={fallback}>
+      {/* First, so that a reminder pushes the page down instead of covering any of it. */}
+      {isStaff && <StaffAlerts />}
       {match ? (
         <MeetingRoute key={match[1]} meetingId={decodeURIComponent(match[1]!)} />
       ) : (
         <StaffApp />
       )}
-      {isStaff && <StaffAlerts />}
     </Suspense>
   );
 }

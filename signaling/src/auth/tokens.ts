@@ -99,7 +99,7 @@ export class TokenService {
 
   /**
    * A fresh token with exactly the claims of `current`, which verify() has accepted: the same
-   * person, role, meeting and demo mark, and the same authTime. It lasts `renewedSeconds`, but
+   * person, role, meeting, link and demo mark, and the same authTime. It lasts `renewedSeconds`, but
    * never past authTime + `maxSessionSeconds`; once it can last no longer than `current`,
    * renewal is refused with `unauthorized` and only a fresh link lets the person in again.
    */
@@ -122,6 +122,7 @@ export class TokenService {
       role: current.role,
       ...(current.meetingId !== undefined ? { meetingId: current.meetingId } : {}),
       ...(current.demo ? { demo: true } : {}),
+      ...(current.linkId !== undefined ? { linkId: current.linkId } : {}),
       auth_time: current.authTime,
       exp,
     };
@@ -162,7 +163,11 @@ export class TokenService {
       !PARTICIPANT_ROLES.includes(claims.role as never) ||
       (claims.meetingId !== undefined &&
         (typeof claims.meetingId !== 'string' || claims.meetingId.length === 0)) ||
-      (claims.demo !== undefined && claims.demo !== true)
+      (claims.demo !== undefined && claims.demo !== true) ||
+      (claims.linkId !== undefined &&
+        (typeof claims.linkId !== 'string' ||
+          claims.linkId.length === 0 ||
+          claims.linkId.length > 64))
     ) {
       throw new AppError('unauthorized', 'the access token is not valid');
     }
@@ -177,6 +182,7 @@ export class TokenService {
       authTime,
       ...(claims.meetingId !== undefined ? { meetingId: claims.meetingId } : {}),
       ...(claims.demo ? { demo: true as const } : {}),
+      ...(claims.linkId !== undefined ? { linkId: claims.linkId } : {}),
     };
   }
 }

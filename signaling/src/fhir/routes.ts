@@ -2,6 +2,8 @@ import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 
 import { AuditLog } from '../audit/AuditLog.ts';
+import { requireBearer } from '../http/bearer.ts';
+import type { LinkSessions } from '../scheduling/LinkSessions.ts';
 import type { TokenService, VerifiedToken } from '../auth/tokens.ts';
 import type { CarePlanService } from '../careplan/CarePlanService.ts';
 import type { Database } from '../db/index.ts';
@@ -16,6 +18,7 @@ import { isFhirId } from './references.ts';
 export interface FhirDeps {
   db: Database;
   tokens: TokenService;
+  sessions: LinkSessions;
   carePlans: CarePlanService;
   log: Logger;
   /** The address the request came to (`https://host`), for the full URLs in bundles. */
@@ -64,17 +67,7 @@ export function createFhirRouter(deps: FhirDeps): express.Router {
     send(res, 200, capabilityStatement(base(req), READABLE_TYPES));
   });
 
-  router.use((req: AuthedRequest, res, next) => {
-    const match = /^bearer (.+)$/i.exec(req.get('authorization') ?? '');
-
-    try {
-      req.token = deps.tokens.verify(match?.[1]);
-      next();
-    } catch (error) {
-      res.set('WWW-Authenticate', 'Bearer');
-      next(error);
-    }
-  });
+  router.use(requireBearer(deps.tokens, deps.sessions));
 
   router.get(
     '/Patient',

@@ -2,12 +2,12 @@ import type { Server as HttpServer } from 'node:http';
 
 import { Server } from 'socket.io';
 
-import { toErrorBody } from '../errors.ts';
+import { AppError, toErrorBody } from '../errors.ts';
 import type { GatewayServer, GatewayServices } from './context.ts';
 import { watchCloseCode } from './closeCode.ts';
 import { watchTokenExpiry } from './planViewers.ts';
 import { keepsRecoveredState } from './recovery.ts';
-import { relaySchedulingChanges } from './schedulingWatchers.ts';
+import { endSessionsOfRevokedLinks, relaySchedulingChanges } from './schedulingWatchers.ts';
 import { registerAuthHandlers } from './handlers/auth.ts';
 import { registerCarePlanHandlers } from './handlers/careplan.ts';
 import { registerConsentHandlers } from './handlers/consent.ts';
@@ -55,13 +55,16 @@ export function createSocketServer(
  */
 export function attachGateway(services: Omit<GatewayServices, 'io'> & { io: GatewayServer }) {
   const { io, tokens, log } = services;
+  const { sessions } = services.scheduling;
 
   relaySchedulingChanges(io, services.scheduling.changes);
+  endSessionsOfRevokedLinks(io, services.scheduling, log);
 
-  io.use((socket, next) => {
+  io.use(async (socket, next) => {
     try {
       const token = tokens.verify(socket.handshake.auth?.token);
 
+      await sessions.assertLive(token);
       if (!keepsRecoveredState(socket, token)) {
         socket.data.token = token;
         socket.data.peer = null;
@@ -81,21 +84,37 @@ export function attachGateway(services: Omit<GatewayServices, 'io'> & { io: Gate
 
     // A token is checked again on every event: a connection outliving its token can do nothing
     // but hand over a fresh one, which auth:renew checks in full.
+    // A session from a personal link is also checked against its link on every event: a
+    // reissued link or a cancelled meeting ends it. Checks that must ask the database run one
+    // after another, so that events keep their order.
+    let checking = Promise.resolve();
+
     socket.use((packet, next) => {
       const ack = packet.at(-1);
+      const refuse = (error: unknown) => {
+        if (typeof ack === 'function') ack({ ok: false, error: toErrorBody(error, log) });
+      };
 
-      if (packet[0] === 'auth:renew' || socket.data.token.exp * 1000 > Date.now()) {
+      if (packet[0] !== 'auth:renew' && socket.data.token.exp * 1000 <= Date.now()) {
+        refuse(new AppError('unauthorized', 'the access token has expired'));
+
+        return;
+      }
+      if (sessions.isKnownLive(socket.data.token)) {
         next();
 
         return;
       }
 
-      if (typeof ack === 'function') {
-        ack({
-          ok: false,
-          error: { code: 'unauthorized', message: 'the access token has expired' },
-        });
-      }
+      checking = checking.then(() =>
+        sessions.assertLive(socket.data.token).then(
+          () => next(),
+          (error: unknown) => {
+            refuse(error);
+            if (error instanceof AppError) socket.disconnect(true);
+          },
+        ),
+      );
     });
 
     registerAuthHandlers(socket, services);

@@ -11,6 +11,7 @@ import type { CarePlanService } from '../careplan/CarePlanService.ts';
 import type { Database } from '../db/index.ts';
 import { AppError, httpStatus, toErrorBody } from '../errors.ts';
 import { createFhirRouter } from '../fhir/routes.ts';
+import { requireBearer } from './bearer.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
 import type { PlanOperationApplied } from '../protocol/index.ts';
@@ -56,7 +57,11 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   // Before the JSON parser: FHIR reads its own bodies (application/fhir+json, whole bundles).
   app.use(
     '/fhir',
-    createFhirRouter({ ...deps, baseUrl: (req) => deps.publicUrl ?? baseUrlOf(req) }),
+    createFhirRouter({
+      ...deps,
+      sessions: deps.scheduling.sessions,
+      baseUrl: (req) => deps.publicUrl ?? baseUrlOf(req),
+    }),
   );
   app.use(express.json({ limit: '64kb' }));
 
@@ -104,17 +109,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     res.set('Cache-Control', 'no-store').json(deps.demoLinks(deps.publicUrl ?? baseUrlOf(req)));
   });
 
-  const bearer = (req: AuthedRequest, _res: Response, next: NextFunction) => {
-    const header = req.get('authorization') ?? '';
-    const match = /^bearer (.+)$/i.exec(header);
-
-    try {
-      req.token = deps.tokens.verify(match?.[1]);
-      next();
-    } catch (error) {
-      next(error);
-    }
-  };
+  const bearer = requireBearer(deps.tokens, deps.scheduling.sessions);
 
   // The same claims for a while longer; a token that has expired, or a session at its longest,
   // is refused with `unauthorized`.
@@ -155,7 +150,14 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     }
   });
 
-  app.use('/api/worklist', createWorklistRouter({ ...deps, worklist: deps.scheduling.worklist }));
+  app.use(
+    '/api/worklist',
+    createWorklistRouter({
+      ...deps,
+      sessions: deps.scheduling.sessions,
+      worklist: deps.scheduling.worklist,
+    }),
+  );
   app.use(
     '/api',
     createSchedulingRouter({ ...deps, baseUrl: (req) => deps.publicUrl ?? baseUrlOf(req) }),

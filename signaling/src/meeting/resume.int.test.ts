@@ -187,6 +187,35 @@ describe('resuming after a dropped connection', () => {
     expect(named(seenByPer, 'producer:new')).toHaveLength(1);
   });
 
+  it('starts a recovered connection afresh, outside the meeting, when it brings another person’s token', async () => {
+    await freshMeeting();
+
+    const observer = await connect('person-kari');
+
+    await join(observer);
+
+    const per = await connectResilient('person-per');
+    const joined = await join(per);
+
+    await nextEvent(per, 'media:quality');
+    (per as unknown as Socket).auth = { token: server.tokenFor('person-ola') };
+    cutNetwork(per);
+    await expect.poll(() => per.connected && (per as unknown as Socket).recovered).toBe(true);
+
+    const seenByIntruder = recorder(per);
+
+    await sendMicrophone(observer, 8008);
+    expect(await ask(per, 'media:createTransport', { direction: 'recv' })).toMatchObject({
+      ok: false,
+      error: { code: 'not_in_meeting' },
+    });
+    expect(
+      await ask(per, 'meeting:resume', { meetingId, resumeKey: joined.resumeKey }),
+    ).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(named(seenByIntruder, 'producer:new')).toEqual([]);
+  });
+
   it('takes the participant back on a new connection with its resume key, media and all', async () => {
     await freshMeeting();
 

@@ -22,4 +22,9 @@ export interface TokenClaims {
   meetingId?: string;
   /** Set on the links a demo hands out; refused once demo mode is off. */
   demo?: true;
+  /**
+   * The personal link a session was opened with: the session ends when that link is reissued or
+   * its meeting cancelled.
+   */
+  linkId?: string;
 }

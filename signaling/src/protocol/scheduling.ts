@@ -76,7 +76,12 @@ const text = (max: number) =>
 export const localDateTimeSchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'a local date and time as YYYY-MM-DDTHH:MM')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}:00Z`)), 'not a real date and time');
+  // Read back as written: 30 February or 24:00 would otherwise roll over to the next day.
+  .refine((s) => {
+    const read = Date.parse(`${s}:00Z`);
+
+    return !Number.isNaN(read) && new Date(read).toISOString().slice(0, 16) === s;
+  }, 'not a real date and time');
 
 /** A language tag: ISO 639-1 or -3, maybe with a region (`nb`, `se`, `ar`, `prs`, `pt-BR`). */
 const languageSchema = z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'an ISO 639 language code');
@@ -239,12 +244,18 @@ export interface Invitee {
 export interface CoordinatedPatient {
   patientId: string;
   displayName: string;
+  /**
+   * Whether the caller may read this patient's plan (from the treating hospital, or with the
+   * patient's consent). When not, the plan's id, next review and action counts are null: the
+   * coordinator still sees the patient and the meetings.
+   */
+  planAccess: boolean;
   carePlanId: string | null;
   nextReview: string | null;
-  /** Actions open or in progress. */
-  openActions: number;
-  /** Open or in-progress actions whose due date has passed (in Oslo). */
-  overdueActions: number;
+  /** Actions open or in progress; null without plan access. */
+  openActions: number | null;
+  /** Open or in-progress actions whose due date has passed (in Oslo); null without plan access. */
+  overdueActions: number | null;
   /** The next few scheduled occurrences, soonest first. */
   upcomingMeetings: (MeetingOccurrence & { meetingId: string; purpose: string | null })[];
 }

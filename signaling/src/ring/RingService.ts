@@ -154,6 +154,12 @@ export class RingService {
     if (!isStaff(actor.role)) {
       throw await denied(new AppError('forbidden', 'only team members start a call'), actor);
     }
+    // A call opens a meeting to the patient as a link does: only for staff who may read the plan.
+    try {
+      await new CareTeamAccess(this.#db).planReader(token, request.patientId);
+    } catch (error) {
+      throw error instanceof AppError ? await denied(error, actor) : error;
+    }
     // A link made for one meeting calls people into that meeting only, never into a new one.
     if (token.meetingId !== undefined && request.meetingId !== token.meetingId) {
       throw await denied(new AppError('forbidden', 'this link calls into its own meeting only'));

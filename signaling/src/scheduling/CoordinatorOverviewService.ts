@@ -2,6 +2,7 @@ import type { Caller } from '../access/CareTeamAccess.ts';
 import { CareTeamAccess } from '../access/CareTeamAccess.ts';
 import type { AuditLog } from '../audit/AuditLog.ts';
 import type { Database } from '../db/index.ts';
+import { AppError } from '../errors.ts';
 import type { CoordinatedPatient, CoordinatorOverview } from '../protocol/index.ts';
 import { loadMeetings, occurrenceView } from './meetingRows.ts';
 import { occurrencesOf } from './recurrence.ts';
@@ -21,7 +22,8 @@ interface PatientRow {
 
 /**
  * The coordinator's home page: each patient they coordinate now, with the plan's next review,
- * its open and overdue actions, and the meetings coming up. Only counts leave the plan; reading
+ * its open and overdue actions (only where the coordinator may read the plan: from the treating
+ * hospital, or with the patient's consent), and the meetings coming up. Only counts leave the plan; reading
  * them is audited per patient. A token limited to one meeting (a link) shows that meeting's
  * patient only.
  */
@@ -65,25 +67,34 @@ export class CoordinatorOverviewService {
       rows.map((r) => r.patient_id),
       now,
     );
-    const patients: CoordinatedPatient[] = rows.map((row) => ({
-      patientId: row.patient_id,
-      displayName: row.display_name,
-      carePlanId: row.plan_id,
-      nextReview: row.next_review,
-      openActions: row.open_actions,
-      overdueActions: row.overdue_actions,
-      upcomingMeetings: upcoming.get(row.patient_id) ?? [],
-    }));
     const access = new CareTeamAccess(this.#db);
+    const patients: CoordinatedPatient[] = [];
 
-    for (const patient of patients) {
-      const actor = await access.actorFor(caller.sub, patient.patientId);
+    for (const row of rows) {
+      const actor = await access.actorFor(caller.sub, row.patient_id);
+      const planAccess = await access.planReader(caller, row.patient_id).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof AppError) return false;
+          throw error;
+        },
+      );
 
+      patients.push({
+        patientId: row.patient_id,
+        displayName: row.display_name,
+        planAccess,
+        carePlanId: planAccess ? row.plan_id : null,
+        nextReview: planAccess ? row.next_review : null,
+        openActions: planAccess ? row.open_actions : null,
+        overdueActions: planAccess ? row.overdue_actions : null,
+        upcomingMeetings: upcoming.get(row.patient_id) ?? [],
+      });
       await this.#audit.record({
         actorId: actor.personId,
         actorRole: actor.role,
         organisationId: actor.organisationId,
-        patientId: patient.patientId,
+        patientId: row.patient_id,
         action: 'coordinator.overview',
         outcome: 'success',
       });

@@ -44,7 +44,8 @@ interface LinkRow {
  * - on the device that first entered with it: that device is handed a random key to send back
  *   on later opens, and another device is refused;
  * - from LINK_OPENS_MINUTES_BEFORE an occurrence's start to LINK_CLOSES_MINUTES_AFTER its end.
- * The session token lasts until that occurrence's window closes.
+ * The session token lasts until that occurrence's window closes, and names the link: reissuing
+ * the link or cancelling the meeting ends the session (see LinkSessions).
  *
  * LIMITATION: "only that person" is enforced as "only the first device": someone who opens a
  * forwarded link before the invitee does gets in, and an invitee who changes device or clears
@@ -177,7 +178,7 @@ export class PersonalLinks {
 
     const expiresAt = window.closesAt;
     const token = this.#tokens.sign(
-      { sub: link.person_id, role, meetingId: stored.row.id },
+      { sub: link.person_id, role, meetingId: stored.row.id, linkId: link.id },
       Math.ceil((expiresAt.getTime() - now.getTime()) / 1000),
     );
 

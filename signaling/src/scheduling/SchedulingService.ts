@@ -36,7 +36,7 @@ import type { PersonalLinks } from './PersonalLinks.ts';
 import type { Schedule } from './recurrence.ts';
 import type { SchedulingChanges } from './SchedulingChanges.ts';
 import { normaliseRrule, occurrencesOf } from './recurrence.ts';
-import { instantOf, parseLocalDateTime } from './zonedTime.ts';
+import { instantOf, parseLocalDateTime, wallClockKind } from './zonedTime.ts';
 
 /** Most past occurrences "My meetings" lists. */
 const PAST_LIMIT = 20;
@@ -124,9 +124,12 @@ export class SchedulingService {
 
     const actor = await this.#staffOfMeeting(caller, input.meetingId, 'meeting.reschedule');
 
-    await this.#db.transaction(async (tx) => {
+    const isChanged = await this.#db.transaction(async (tx) => {
       const stored = await loadMeeting(tx, input.meetingId, { forUpdate: true });
       const current = this.#scheduleOf(stored);
+
+      this.#assertNotEnded(current, now, 'changed');
+
       const startsAt =
         input.start === undefined
           ? current.startsAt
@@ -143,13 +146,20 @@ export class SchedulingService {
         input.participants === undefined
           ? null
           : await this.#resolve(tx, stored.row.patient_id, null, input.participants);
+      const purpose = input.purpose ?? stored.row.purpose;
+      const isChanged =
+        isNewTime ||
+        purpose !== stored.row.purpose ||
+        (participants !== null && participantsChanged(stored, participants));
+
+      if (!isChanged) return false;
 
       await tx.query(
         `update meetings
             set purpose = $2, title = $2, starts_at = $3, duration_minutes = $4, rrule = $5,
                 sequence = sequence + 1, updated_at = $6
           where id = $1`,
-        [stored.row.id, input.purpose ?? stored.row.purpose, startsAt, durationMinutes, rrule, now],
+        [stored.row.id, purpose, startsAt, durationMinutes, rrule, now],
       );
       if (participants) {
         await this.#saveParticipants(tx, stored.row.id, actor, participants, stored.participants);
@@ -164,8 +174,12 @@ export class SchedulingService {
         );
       }
       await this.#access.granted(actor, 'meeting.reschedule', stored.row.id, tx);
+
+      return true;
     });
-    this.#changes.notify({ meetingId: input.meetingId, change: 'schedule' });
+
+    // A change to nothing raises no SEQUENCE and tells nobody: calendars already hold it.
+    if (isChanged) this.#changes.notify({ meetingId: input.meetingId, change: 'schedule' });
 
     return meetingView(await loadMeeting(this.#db, input.meetingId), now);
   }
@@ -179,8 +193,10 @@ export class SchedulingService {
     const isCancelled = await this.#db.transaction(async (tx) => {
       const stored = await loadMeeting(tx, meetingId, { forUpdate: true });
 
-      this.#scheduleOf(stored, { allowCancelled: true });
+      const schedule = this.#scheduleOf(stored, { allowCancelled: true });
+
       if (stored.row.status === 'cancelled') return false;
+      this.#assertNotEnded(schedule, now, 'cancelled');
 
       await tx.query(
         `update meetings set status = 'cancelled', sequence = sequence + 1, updated_at = $2
@@ -412,8 +428,35 @@ export class SchedulingService {
     return stored.schedule;
   }
 
+  /** Refuses to change a meeting whose last occurrence has ended: its record stays as it was. */
+  #assertNotEnded(schedule: Schedule, now: Date, what: 'changed' | 'cancelled'): void {
+    if (occurrencesOf(schedule).at(-1)!.end.getTime() <= now.getTime()) {
+      throw new AppError('invalid_request', `the meeting has ended and can no longer be ${what}`);
+    }
+  }
+
+  /**
+   * The instant of a start given in wall-clock time. A time the zone skips (clocks going forward)
+   * or passes twice (clocks going back) is refused rather than guessed: the invitation and every
+   * calendar would otherwise disagree with what the organiser meant, or with each other.
+   */
   #futureStart(local: string, timeZone: string, now: Date): Date {
-    const startsAt = instantOf(parseLocalDateTime(local), timeZone);
+    const wall = parseLocalDateTime(local);
+    const kind = wallClockKind(wall, timeZone);
+
+    if (kind !== 'once') {
+      throw new AppError(
+        'invalid_request',
+        kind === 'gap'
+          ? `${local.replace('T', ' ')} does not exist in ${timeZone}: clocks go forward an ` +
+              'hour then; choose another time'
+          : `${local.replace('T', ' ')} happens twice in ${timeZone}: clocks go back an hour ` +
+              'then; choose another time',
+        { localStart: local, timeZone, reason: kind === 'gap' ? 'dst_gap' : 'dst_ambiguous' },
+      );
+    }
+
+    const startsAt = instantOf(wall, timeZone);
 
     if (startsAt.getTime() < now.getTime()) {
       throw new AppError('invalid_request', 'a meeting cannot start in the past');
@@ -553,4 +596,23 @@ export class SchedulingService {
         await this.#links.ensure(tx, meetingId, p.personId, organiser.personId);
     }
   }
+}
+
+/** Whether the list given differs from who is invited now, or from how they are invited. */
+function participantsChanged(stored: StoredMeeting, next: ResolvedParticipant[]): boolean {
+  const current = stored.participants.filter((p) => p.removed_at === null);
+
+  return (
+    current.length !== next.length ||
+    next.some((p) => {
+      const now = current.find((c) => c.person_id === p.personId);
+
+      return (
+        !now ||
+        now.required !== p.required ||
+        now.language !== p.language ||
+        now.interpreter_language !== p.interpreterLanguage
+      );
+    })
+  );
 }

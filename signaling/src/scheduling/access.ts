@@ -6,7 +6,9 @@ import { AppError } from '../errors.ts';
 
 /**
  * Who may do what with a patient's meetings. Scheduling, changing, cancelling and handing on
- * invitations is for staff of the patient's care team; a token limited to one meeting (a link)
+ * invitations is for staff of the patient's care team who may read the patient's plan: a
+ * personal link opens a session as the patient (or a relative), so handing one out must not reach
+ * further than the plan access of whoever hands it out. A token limited to one meeting (a link)
  * reaches that meeting's patient only. Every refusal is audited.
  */
 export class ScheduleAccess {
@@ -46,7 +48,10 @@ export class ScheduleAccess {
     }
   }
 
-  /** The caller as staff of the patient's care team, or `forbidden`. */
+  /**
+   * The caller as staff of the patient's care team who may read the patient's plan (from the
+   * treating hospital, or with the patient's consent), or `forbidden`.
+   */
   async staff(
     caller: Caller,
     patientId: string,
@@ -62,6 +67,22 @@ export class ScheduleAccess {
         action,
         meetingId,
         'only staff of the care team schedule meetings and hand on invitations',
+        actor,
+      );
+    }
+
+    try {
+      await new CareTeamAccess(this.#db).planReader(caller, patientId);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+
+      throw await this.refuse(
+        caller,
+        patientId,
+        action,
+        meetingId,
+        'the patient has not consented to sharing the care plan with you, so you cannot ' +
+          'schedule meetings or hand on personal links for this patient',
         actor,
       );
     }

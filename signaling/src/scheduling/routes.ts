@@ -21,7 +21,7 @@ export function createSchedulingRouter(deps: {
   baseUrl: (req: Request) => string;
 }): express.Router {
   const router = express.Router();
-  const bearer = requireBearer(deps.tokens);
+  const bearer = requireBearer(deps.tokens, deps.scheduling.sessions);
   const { invitations, links } = deps.scheduling;
   const params = (req: Request) =>
     z.object({ meetingId: id, personId: id.optional() }).parse(req.params);
@@ -30,10 +30,11 @@ export function createSchedulingRouter(deps: {
     const file = await invitations.calendarFile(req.token!, meetingId, personId, deps.baseUrl(req));
     const method = /METHOD:(\w+)/.exec(file.body)?.[1] ?? 'REQUEST';
 
+    // After attachment(), which sets a type of its own from the file name, dropping `method=`.
     res
       .set('Cache-Control', 'no-store')
-      .type(`text/calendar; charset=utf-8; method=${method}`)
       .attachment(file.filename)
+      .type(`text/calendar; charset=utf-8; method=${method}`)
       .send(file.body);
   };
 

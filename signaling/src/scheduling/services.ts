@@ -4,6 +4,7 @@ import type { Database } from '../db/index.ts';
 import { WorklistService } from '../worklist/WorklistService.ts';
 import { CoordinatorOverviewService } from './CoordinatorOverviewService.ts';
 import { Invitations } from './Invitations.ts';
+import { LinkSessions } from './LinkSessions.ts';
 import { PersonalLinks } from './PersonalLinks.ts';
 import { SchedulingChanges } from './SchedulingChanges.ts';
 import { SchedulingService } from './SchedulingService.ts';
@@ -17,6 +18,8 @@ export interface SchedulingServices {
   worklist: WorklistService;
   /** Every change of a scheduled meeting, once stored. */
   changes: SchedulingChanges;
+  /** Whether sessions opened with a personal link may still be used. */
+  sessions: LinkSessions;
 }
 
 /** Builds them on one clock; tests pass their own to move through a meeting's time. */
@@ -28,6 +31,10 @@ export function createSchedulingServices(deps: {
 }): SchedulingServices {
   const changes = new SchedulingChanges();
   const links = new PersonalLinks({ ...deps, changes });
+  const sessions = new LinkSessions(deps.db);
+
+  // Registered first: whoever else hears of a change finds the links checked anew.
+  changes.on('changed', ({ meetingId }) => sessions.forgetMeeting(meetingId));
 
   return {
     meetings: new SchedulingService({ ...deps, links, changes }),
@@ -36,5 +43,6 @@ export function createSchedulingServices(deps: {
     overview: new CoordinatorOverviewService(deps),
     worklist: new WorklistService(deps),
     changes,
+    sessions,
   };
 }

@@ -1,3 +1,5 @@
+import { AppError } from '../errors.ts';
+
 /**
  * Wall-clock time in a time zone, and the instants it stands for. People schedule "Monday at
  * 10:00 in Oslo"; what is stored and compared is an instant, and which instant that is depends on
@@ -97,6 +99,24 @@ export function instantOf(wall: WallClock, timeZone: string): Date {
   return new Date(matches[0] ?? asUtc - before);
 }
 
+/**
+ * Whether a wall-clock time happens once in the zone, never (`gap`: skipped when clocks go
+ * forward, 02:30 on the last Sunday of March in Oslo), or twice (`ambiguous`: when clocks go
+ * back, 02:30 on the last Sunday of October).
+ */
+export function wallClockKind(wall: WallClock, timeZone: string): 'once' | 'gap' | 'ambiguous' {
+  const asUtc = floating(wall).getTime();
+  const offsets = new Set([
+    offsetAt(new Date(asUtc - 12 * HOUR_MS), timeZone),
+    offsetAt(new Date(asUtc + 12 * HOUR_MS), timeZone),
+  ]);
+  const matches = [...offsets].filter((offset) =>
+    sameWallClock(wallClockAt(new Date(asUtc - offset), timeZone), wall),
+  ).length;
+
+  return matches === 0 ? 'gap' : matches > 1 ? 'ambiguous' : 'once';
+}
+
 function sameWallClock(a: WallClock, b: WallClock): boolean {
   return (
     a.year === b.year &&
@@ -108,13 +128,29 @@ function sameWallClock(a: WallClock, b: WallClock): boolean {
   );
 }
 
-/** `2027-03-29T10:00` → its fields; the format is checked by the protocol's schema. */
+/**
+ * `2027-03-29T10:00` → its fields; the format is checked by the protocol's schema. A date or time
+ * that does not exist (30 February, 24:00) is refused with `invalid_request`, never rolled over.
+ */
 export function parseLocalDateTime(value: string): WallClock {
-  const [date, time] = value.split('T') as [string, string];
-  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
-  const [hour, minute] = time.split(':').map(Number) as [number, number];
+  const [date = '', time = ''] = value.split('T');
+  const [year = NaN, month = NaN, day = NaN] = date.split('-').map(Number);
+  const [hour = NaN, minute = NaN] = time.split(':').map(Number);
+  const wall = { year, month, day, hour, minute, second: 0 };
+  const read = floating(wall);
 
-  return { year, month, day, hour, minute, second: 0 };
+  if (
+    Number.isNaN(read.getTime()) ||
+    hour > 23 ||
+    minute > 59 ||
+    !sameWallClock(fromFloating(read), wall)
+  ) {
+    throw new AppError('invalid_request', `${value} is not a real date and time`, {
+      localStart: value,
+    });
+  }
+
+  return wall;
 }
 
 /** `2027-03-29T10:00`: to the minute, as a person reads it. */

@@ -3,6 +3,7 @@ import express from 'express';
 import type { TokenService } from '../auth/tokens.ts';
 import { AppError } from '../errors.ts';
 import { requireBearer, route } from '../http/bearer.ts';
+import type { LinkSessions } from '../scheduling/LinkSessions.ts';
 import { worklistCandidateInputSchema, worklistThresholdsSchema } from '../protocol/index.ts';
 import type { WorklistService } from './WorklistService.ts';
 
@@ -12,12 +13,13 @@ const CSV_LIMIT = '1mb';
 /** The coordinator's worklist, mounted at `/api/worklist`; see protocol/scheduling.ts. */
 export function createWorklistRouter(deps: {
   tokens: TokenService;
+  sessions: LinkSessions;
   worklist: WorklistService;
 }): express.Router {
   const router = express.Router();
   const { worklist } = deps;
 
-  router.use(requireBearer(deps.tokens));
+  router.use(requireBearer(deps.tokens, deps.sessions));
 
   router.get(
     '/',

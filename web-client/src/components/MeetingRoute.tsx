@@ -1,10 +1,13 @@
 import '../styles/entry.css';
 
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
+import { addressOfLink } from '../entry/linkMeeting.ts';
 import { personalLink } from '../entry/personalLink.ts';
+import { adoptPersonLanguage } from '../i18n/index.ts';
 import { AccessToken } from '../lib/AccessToken.ts';
+import { place } from '../lib/navigation.ts';
 import { readClaims } from '../lib/tokenClaims.ts';
 import { staffToken } from '../staff/staffToken.ts';
 import { LinkEntry } from './entry/LinkEntry.tsx';
@@ -42,7 +45,26 @@ function takeLinkParameters(meetingId: string): Entry {
   };
 }
 
+/**
+ * A personal link opened under another meeting's address goes to its own meeting first, before
+ * anything is checked, kept or bound to this device under the wrong meeting.
+ */
 export default function MeetingRoute({ meetingId }: { meetingId: string }) {
+  const [rightAddress] = useState(() => addressOfLink(meetingId, window.location.hash));
+
+  useEffect(() => {
+    if (!rightAddress) return;
+
+    history.replaceState(null, '', rightAddress);
+    place.update({ pathname: window.location.pathname });
+  }, [rightAddress]);
+
+  if (rightAddress) return null;
+
+  return <MeetingEntry meetingId={meetingId} />;
+}
+
+function MeetingEntry({ meetingId }: { meetingId: string }) {
   const { t } = useTranslation();
   const [entry] = useState(() => takeLinkParameters(meetingId));
   const [token, setToken] = useState(entry.token);
@@ -53,7 +75,10 @@ export default function MeetingRoute({ meetingId }: { meetingId: string }) {
       <LinkEntry
         meetingId={meetingId}
         link={entry.link}
-        onOpened={(session) => setToken(AccessToken.forMeeting(meetingId, session))}
+        onOpened={(session) => {
+          if (session.language) adoptPersonLanguage(session.language);
+          setToken(AccessToken.forMeeting(meetingId, session.token));
+        }}
       />
     );
   }

@@ -86,6 +86,9 @@ function Meeting(props: { session: MeetingSession; meetingId: string; onRejoin: 
   if (state.status === 'waiting' && state.lobby) {
     return (
       <div className="page entry waiting">
+        <a className="skip-link" href="#main">
+          {t('app.skipToContent')}
+        </a>
         <header className="topbar">
           <h1>{t('meeting.title')}</h1>
           <LanguageSelect />

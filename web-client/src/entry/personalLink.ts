@@ -1,8 +1,14 @@
 import type { LinkResponse, LinkSession } from '@teamrom/signaling/protocol';
 
 import { api } from '../lib/http.ts';
+import { meetingOfLink } from './linkMeeting.ts';
 
-const deviceKeyOf = (meetingId: string) => `teamrom.device.${meetingId}`;
+/**
+ * Kept by the meeting the link was made for, whatever address it was opened under: a key kept
+ * under another meeting would not be found when the right address is opened.
+ */
+const deviceKeyOf = (meetingId: string, link: string) =>
+  `teamrom.device.${meetingOfLink(link) ?? meetingId}`;
 const linkKeyOf = (meetingId: string) => `teamrom.personalLink.${meetingId}`;
 
 /**
@@ -20,7 +26,7 @@ export function personalLink(meetingId: string, fromAddress: string | null): str
  * device that first opened it: the key the server hands that device is kept in local storage, by
  * meeting, and sent with every later opening.
  */
-export function openPersonalLink(meetingId: string, link: string): Promise<LinkSession> {
+export function openPersonalLink(meetingId: string, link: string): Promise<OpenedLink> {
   // Two openings at once from this device would race to bind the link, and one would be told
   // that it was used elsewhere: they share one request.
   let opening = openings.get(link);
@@ -33,16 +39,26 @@ export function openPersonalLink(meetingId: string, link: string): Promise<LinkS
   return opening;
 }
 
-const openings = new Map<string, Promise<LinkSession>>();
+/**
+ * What opening a link answers.
+ *
+ * LIMITATION: `LinkSession` does not say the invited person's language yet, so a relative or
+ * interpreter invited in English sees the pages before the meeting in Bokmål (or in the language
+ * last used on the device) until they choose English; the patient gets their language in the
+ * waiting room. `language` is read as soon as the server sends it.
+ */
+export type OpenedLink = LinkSession & { language?: string | null };
 
-async function exchange(meetingId: string, link: string): Promise<LinkSession> {
-  const deviceKey = localStorage.getItem(deviceKeyOf(meetingId)) ?? undefined;
-  const session = await api<LinkSession>('/api/links/open', {
+const openings = new Map<string, Promise<OpenedLink>>();
+
+async function exchange(meetingId: string, link: string): Promise<OpenedLink> {
+  const deviceKey = localStorage.getItem(deviceKeyOf(meetingId, link)) ?? undefined;
+  const session = await api<OpenedLink>('/api/links/open', {
     method: 'POST',
     json: { link, ...(deviceKey ? { deviceKey } : {}) },
   });
 
-  localStorage.setItem(deviceKeyOf(meetingId), session.deviceKey);
+  localStorage.setItem(deviceKeyOf(session.meetingId, link), session.deviceKey);
 
   return session;
 }
@@ -53,7 +69,7 @@ export function respondByLink(
   link: string,
   response: 'accepted' | 'declined',
 ): Promise<LinkResponse> {
-  const deviceKey = localStorage.getItem(deviceKeyOf(meetingId)) ?? undefined;
+  const deviceKey = localStorage.getItem(deviceKeyOf(meetingId, link)) ?? undefined;
 
   return api<LinkResponse>('/api/links/respond', {
     method: 'POST',

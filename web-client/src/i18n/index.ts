@@ -3,6 +3,7 @@ import { initReactI18next } from 'react-i18next';
 
 import en from './locales/en.json';
 import nb from './locales/nb.json';
+import { clientLanguageFor } from './personLanguage.ts';
 
 export const LANGUAGES = [
   { code: 'nb', name: 'Norsk bokmål' },
@@ -36,6 +37,18 @@ document.documentElement.lang = i18next.language;
 export function chooseLanguage(language: string): void {
   localStorage.setItem(CHOSEN_KEY, 'true');
   void i18next.changeLanguage(language);
+}
+
+/**
+ * Speaks the language the person was invited in (their recorded language), unless they picked one
+ * here themselves. `<html lang>` follows.
+ */
+export function adoptPersonLanguage(language: string): void {
+  if (hasChosenLanguage()) return;
+
+  const adopted = clientLanguageFor(language);
+
+  if (adopted !== i18next.language) void i18next.changeLanguage(adopted);
 }
 
 /** Whether the person picked the client's language themselves. */

@@ -72,3 +72,31 @@ export function suggestedStart(now: Date, leadMinutes = 60): string {
 export function minutesSince(since: string | Date, now: Date): number {
   return Math.max(0, Math.floor((now.getTime() - new Date(since).getTime()) / 60_000));
 }
+
+/**
+ * Whether a wall-clock time (`2027-03-28T02:30`) is skipped in Oslo, the night the clocks go
+ * forward to summer time: no instant has it.
+ */
+export function isSkippedInOslo(local: string): boolean {
+  const asUtc = Date.parse(`${local}:00Z`);
+
+  if (Number.isNaN(asUtc)) return false;
+
+  // Oslo is one or two hours ahead of UTC.
+  return ![1, 2].some((hours) => osloLocal(new Date(asUtc - hours * 3_600_000)) === local);
+}
+
+/** Whether two instants fall on the same day in Oslo. */
+export function isSameOsloDay(a: string | number | Date, b: string | number | Date): boolean {
+  return osloLocal(new Date(a)).slice(0, 10) === osloLocal(new Date(b)).slice(0, 10);
+}
+
+/** "fredag 5. mars", in Oslo time: a day close enough that the year goes without saying. */
+export function formatDay(iso: string | Date, language: string): string {
+  return new Intl.DateTimeFormat(localeOf(language), {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    timeZone: OSLO,
+  }).format(new Date(iso));
+}

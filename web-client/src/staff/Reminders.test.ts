@@ -2,7 +2,7 @@ import type { MyMeeting, MyMeetings } from '@teamrom/signaling/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { StaffConnection } from './StaffConnection.ts';
-import { Reminders } from './Reminders.ts';
+import { Reminders, hasStarted } from './Reminders.ts';
 
 const MINUTE = 60_000;
 
@@ -85,6 +85,21 @@ describe('the reminder before a meeting', () => {
 
     await vi.advanceTimersByTimeAsync(11 * MINUTE);
     expect(reminders.state.get().due).toEqual([]);
+    reminders.close();
+  });
+
+  it('says the meeting has begun once it has started', async () => {
+    const reminders = new Reminders(connectionWith([meeting(5)]));
+
+    await reminders.refresh();
+
+    const [due] = reminders.state.get().due;
+
+    expect(hasStarted(due!, reminders.state.get())).toBe(false);
+
+    await vi.advanceTimersByTimeAsync(5 * MINUTE + 100);
+    expect(hasStarted(due!, reminders.state.get())).toBe(true);
+    expect(reminders.state.get().due).toHaveLength(1);
     reminders.close();
   });
 });

@@ -4,6 +4,11 @@ import { JOIN_OPENS_MINUTES_BEFORE } from '@teamrom/signaling/protocol';
 import { Store } from '../lib/Store.ts';
 import type { StaffConnection } from './StaffConnection.ts';
 
+/** Whether a due meeting has begun, as of the reminders' last check. */
+export function hasStarted(meeting: MyMeeting, state: RemindersState): boolean {
+  return Date.parse(meeting.startsAt) <= state.now;
+}
+
 /** How often the list of meetings is fetched again, for meetings scheduled meanwhile. */
 const REFRESH_MS = 5 * 60 * 1000;
 const REMIND_BEFORE_MS = JOIN_OPENS_MINUTES_BEFORE * 60 * 1000;
@@ -12,6 +17,8 @@ const DISMISSED_KEY = 'teamrom.reminders.dismissed';
 export interface RemindersState {
   /** Meetings starting within ten minutes (or begun), not dismissed, soonest first. */
   due: MyMeeting[];
+  /** When this was worked out; checked again as each due meeting starts, to say it has begun. */
+  now: number;
 }
 
 const keyOf = (m: MyMeeting) => `${m.meetingId}@${m.startsAt}`;
@@ -22,7 +29,7 @@ const keyOf = (m: MyMeeting) => `${m.meetingId}@${m.startsAt}`;
  * clock; the list comes from "My meetings" and is fetched again now and then.
  */
 export class Reminders {
-  readonly state = new Store<RemindersState>({ due: [] });
+  readonly state = new Store<RemindersState>({ due: [], now: Date.now() });
   readonly #connection: Pick<StaffConnection, 'socket' | 'ask'>;
   #upcoming: MyMeeting[] = [];
   #timer: ReturnType<typeof setTimeout> | null = null;
@@ -70,10 +77,14 @@ export class Reminders {
         !dismissed.has(keyOf(m)),
     );
     const moments = this.#upcoming
-      .flatMap((m) => [Date.parse(m.startsAt) - REMIND_BEFORE_MS, Date.parse(m.endsAt)])
+      .flatMap((m) => [
+        Date.parse(m.startsAt) - REMIND_BEFORE_MS,
+        Date.parse(m.startsAt),
+        Date.parse(m.endsAt),
+      ])
       .filter((t) => t > now);
 
-    this.state.update({ due });
+    this.state.update({ due, now });
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     if (moments.length > 0) {

@@ -28,6 +28,7 @@ export function grantsTheSame(current: VerifiedToken, fresh: VerifiedToken): boo
     fresh.sub === current.sub &&
     fresh.role === current.role &&
     fresh.meetingId === current.meetingId &&
-    fresh.demo === current.demo
+    fresh.demo === current.demo &&
+    fresh.linkId === current.linkId
   );
 }

@@ -2,6 +2,7 @@ import type { LinkTimes } from '@teamrom/signaling/protocol';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
+import type { OpenedLink } from '../../entry/personalLink.ts';
 import { openPersonalLink } from '../../entry/personalLink.ts';
 import { RequestError } from '../../lib/request.ts';
 import { LanguageSelect } from '../LanguageSelect.tsx';
@@ -22,39 +23,49 @@ const RETRY_AT_MOST_MS = 60_000;
 export function LinkEntry(props: {
   meetingId: string;
   link: string;
-  onOpened: (token: string) => void;
+  onOpened: (session: OpenedLink) => void;
 }) {
   const { meetingId, link, onOpened } = props;
   const { t } = useTranslation();
   const [opening, setOpening] = useState<Opening>({ status: 'opening' });
 
-  const open = useCallback(() => {
-    setOpening({ status: 'opening' });
-    openPersonalLink(meetingId, link).then(
-      (session) => onOpened(session.token),
-      (error: unknown) => {
+  // Trying again by itself keeps what is shown until the answer comes, so that the focus and
+  // whatever the person is doing on the page stay where they are.
+  const open = useCallback(
+    (options: { isQuiet?: boolean } = {}) => {
+      if (!options.isQuiet) setOpening({ status: 'opening' });
+      openPersonalLink(meetingId, link).then(onOpened, (error: unknown) => {
         const code = error instanceof RequestError ? error.code : 'internal';
         const times =
           code === 'link_not_open_yet' ? ((error as RequestError).details as LinkTimes) : null;
 
         setOpening({ status: 'refused', code, times });
-      },
-    );
-  }, [meetingId, link, onOpened]);
+      });
+    },
+    [meetingId, link, onOpened],
+  );
 
-  useEffect(open, [open]);
+  useEffect(() => open(), [open]);
 
   useEffect(() => {
     if (opening.status !== 'refused' || !opening.times) return;
 
     const wait = Math.max(1000, Date.parse(opening.times.opensAt) - Date.now() + 1000);
-    const timer = setTimeout(open, Math.min(wait, RETRY_AT_MOST_MS));
+    const timer = setTimeout(() => open({ isQuiet: true }), Math.min(wait, RETRY_AT_MOST_MS));
 
     return () => clearTimeout(timer);
   }, [opening, open]);
 
+  // A refusal names the tab itself (LinkProblem).
+  useEffect(() => {
+    if (opening.status === 'opening') document.title = `${t('entry.title')} – Teamrom`;
+  }, [opening.status, t]);
+
   return (
     <div className="page entry">
+      <a className="skip-link" href="#main">
+        {t('app.skipToContent')}
+      </a>
       <header className="topbar">
         <h1>{t('entry.title')}</h1>
         <LanguageSelect />
@@ -70,7 +81,7 @@ export function LinkEntry(props: {
             link={link}
             code={opening.code}
             times={opening.times}
-            onRetry={open}
+            onRetry={() => open()}
           />
         )}
       </main>

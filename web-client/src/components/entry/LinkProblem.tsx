@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 
 import type { RequestError } from '../../lib/request.ts';
 import { formatDateTime, formatTime } from '../../lib/osloTime.ts';
+import { useViewHeading } from '../useViewHeading.ts';
 import { LinkResponseForm } from './LinkResponseForm.tsx';
 
 /** Why a personal link does not let the person in now, in plain words, and what they can do. */
@@ -15,11 +16,17 @@ export function LinkProblem(props: {
 }) {
   const { meetingId, link, code, times, onRetry } = props;
   const { t, i18n } = useTranslation();
+  const isEarly = code === 'link_not_open_yet' && times !== null;
+  const message = MESSAGES[code] ?? 'entry.problem.other';
+  const title = isEarly ? t('entry.early.title') : t(`${message}.title`);
+  const heading = useViewHeading(title, code);
 
-  if (code === 'link_not_open_yet' && times) {
+  if (isEarly) {
     return (
       <section className="link-problem" aria-labelledby="link-problem-title">
-        <h2 id="link-problem-title">{t('entry.early.title')}</h2>
+        <h2 id="link-problem-title" ref={heading} tabIndex={-1}>
+          {title}
+        </h2>
         <p className="lead">
           {t('entry.early.startsAt', { time: formatDateTime(times.startsAt, i18n.language) })}
         </p>
@@ -30,11 +37,11 @@ export function LinkProblem(props: {
     );
   }
 
-  const message = MESSAGES[code] ?? 'entry.problem.other';
-
   return (
     <section className="link-problem" role="alert" aria-labelledby="link-problem-title">
-      <h2 id="link-problem-title">{t(`${message}.title`)}</h2>
+      <h2 id="link-problem-title" ref={heading} tabIndex={-1}>
+        {title}
+      </h2>
       <p className="lead">{t(`${message}.text`)}</p>
       {(code === 'timeout' || code === 'internal' || code === 'capacity') && (
         <button type="button" className="primary large" onClick={onRetry}>

@@ -8,6 +8,7 @@ import type { AccessToken } from '../../lib/AccessToken.ts';
 import { isStaffRole } from '../../lib/tokenClaims.ts';
 import { useStore } from '../../lib/useStore.ts';
 import { LanguageSelect } from '../LanguageSelect.tsx';
+import { useViewHeading } from '../useViewHeading.ts';
 import { CameraCheck } from './CameraCheck.tsx';
 import { ConnectionCheck } from './ConnectionCheck.tsx';
 import { MicrophoneCheck } from './MicrophoneCheck.tsx';
@@ -26,6 +27,7 @@ export function PreCallCheck(props: {
   const { t } = useTranslation();
   const [check, setCheck] = useState<DeviceCheck | null>(null);
   const isStaff = isStaffRole(role);
+  const heading = useViewHeading(t('precheck.title'), 'precheck');
 
   useEffect(() => {
     const created = new DeviceCheck(() => probeConnection(token.current));
@@ -42,7 +44,9 @@ export function PreCallCheck(props: {
         {t('app.skipToContent')}
       </a>
       <header className="topbar">
-        <h1>{t('precheck.title')}</h1>
+        <h1 ref={heading} tabIndex={-1}>
+          {t('precheck.title')}
+        </h1>
         <LanguageSelect />
       </header>
       <main id="main">

@@ -2,9 +2,10 @@ import type { LobbyStatus } from '@teamrom/signaling/protocol';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { LANGUAGES, hasChosenLanguage } from '../../i18n/index.ts';
+import { adoptPersonLanguage } from '../../i18n/index.ts';
 import { minutesSince } from '../../lib/osloTime.ts';
 import { MediaElement } from '../MediaElement.tsx';
+import { useViewHeading } from '../useViewHeading.ts';
 
 /** How often the time waited is brought up to date. */
 const TICK_MS = 15_000;
@@ -21,42 +22,41 @@ export function WaitingRoomView(props: {
   onLeave: () => void;
 }) {
   const { lobby, wasSentBack, localStream, onLeave } = props;
-  const { i18n } = useTranslation();
+  const { t } = useTranslation();
   const waited = useMinutesWaited(lobby);
-  // The patient's own language when the client speaks it and they have not chosen another here.
-  const language =
-    lobby.language && LANGUAGES.some((l) => l.code === lobby.language) && !hasChosenLanguage()
-      ? lobby.language
-      : i18n.language;
-  const tl = useMemo(() => i18n.getFixedT(language), [i18n, language]);
+  const heading = useViewHeading(t('waiting.title'), 'waiting');
   const message = wasSentBack
     ? 'waiting.sentBack'
     : lobby.isTeamPresent
       ? 'waiting.teamPresent'
       : 'waiting.teamNotYet';
 
+  // The server tells the patient's language here; a relative's or interpreter's was taken from
+  // their link (see MeetingRoute), and the whole page, `<html lang>` too, follows either.
+  useEffect(() => {
+    if (lobby.language) adoptPersonLanguage(lobby.language);
+  }, [lobby.language]);
+
   return (
-    <main id="main" className="waiting-room" lang={language}>
-      <h2 className="calm">{tl('waiting.title')}</h2>
+    <main id="main" className="waiting-room">
+      <h2 className="calm" ref={heading} tabIndex={-1}>
+        {t('waiting.title')}
+      </h2>
       <div role="status" aria-live="polite" aria-atomic="true">
-        <p className="lead">{tl(message)}</p>
+        <p className="lead">{t(message)}</p>
       </div>
       <p className="waited" data-testid="waited">
-        {waited === 0
-          ? tl('waiting.waitedJustNow')
-          : waited === 1
-            ? tl('waiting.waitedOneMinute')
-            : tl('waiting.waitedMinutes', { minutes: waited })}
+        {waited === 0 ? t('waiting.waitedJustNow') : t('waiting.waited', { count: waited })}
       </p>
-      <p>{tl('waiting.stayHere')}</p>
+      <p>{t('waiting.stayHere')}</p>
       {localStream && (
         <figure className="self-preview">
-          <MediaElement kind="video" stream={localStream} muted mirror label={tl('waiting.you')} />
-          <figcaption>{tl('waiting.you')}</figcaption>
+          <MediaElement kind="video" stream={localStream} muted mirror label={t('waiting.you')} />
+          <figcaption>{t('waiting.you')}</figcaption>
         </figure>
       )}
       <button type="button" className="large" onClick={onLeave}>
-        {tl('waiting.leave')}
+        {t('waiting.leave')}
       </button>
     </main>
   );

@@ -5,6 +5,7 @@ import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { errorKey } from '../../lib/useAsync.ts';
+import { rowErrorText } from '../../staff/rowErrorText.ts';
 import { rowErrorsOf } from '../../staff/worklistApi.ts';
 
 type Outcome =
@@ -76,9 +77,9 @@ export function CsvImportForm({ onImport }: { onImport: (csv: string) => Promise
               <li key={row.line}>
                 <strong>{t('worklist.import.line', { line: row.line })}</strong>
                 <ul>
-                  {row.errors.map((e, index) => (
+                  {row.errors.map((problem, index) => (
                     <li key={index}>
-                      {e.column && <code>{e.column}</code>} <span lang="en">{e.message}</span>
+                      <RowProblem problem={problem} />
                     </li>
                   ))}
                 </ul>
@@ -88,5 +89,28 @@ export function CsvImportForm({ onImport }: { onImport: (csv: string) => Promise
         </div>
       )}
     </form>
+  );
+}
+
+/** One thing wrong with a row: in the page's language when known, else as the server wrote it. */
+function RowProblem({ problem }: { problem: WorklistRowError['errors'][number] }) {
+  const { t } = useTranslation();
+  const text = rowErrorText(problem);
+  const column = problem.column && <>{t('worklist.import.column', { column: problem.column })} </>;
+
+  if (text) {
+    return (
+      <>
+        {column}
+        {t(text.key, text.values)}
+      </>
+    );
+  }
+
+  return (
+    <>
+      {column}
+      {t('worklist.import.inEnglish')} <span lang="en">{problem.message}</span>
+    </>
   );
 }

@@ -88,7 +88,7 @@ function RingContent(props: {
       <p id="incoming-ring-about" className="lead">
         {t('ring.incoming.about', { patient: ring.patientName })}
       </p>
-      <p className="muted">{t('ring.incoming.secondsLeft', { seconds })}</p>
+      <p className="muted">{t('ring.incoming.secondsLeft', { count: seconds })}</p>
       <div className="buttons">
         <button
           type="button"

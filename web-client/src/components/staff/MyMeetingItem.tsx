@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { meetingHref, staffHref } from '../../lib/navigation.ts';
-import { formatDateTime, formatTime } from '../../lib/osloTime.ts';
+import { formatDateTime, formatDay, formatTime, isSameOsloDay } from '../../lib/osloTime.ts';
 import { errorKey } from '../../lib/useAsync.ts';
 import { isStaffRole } from '../../lib/tokenClaims.ts';
 import type { StaffConnection } from '../../staff/StaffConnection.ts';
@@ -62,7 +62,14 @@ export function MyMeetingItem(props: {
             </Link>
           ) : (
             <button type="button" disabled>
-              {t('myMeetings.joinOpens', { time: formatTime(meeting.joinOpensAt, i18n.language) })}
+              {isSameOsloDay(meeting.joinOpensAt, now)
+                ? t('myMeetings.joinOpens', {
+                    time: formatTime(meeting.joinOpensAt, i18n.language),
+                  })
+                : t('myMeetings.joinOpensOn', {
+                    date: formatDay(meeting.joinOpensAt, i18n.language),
+                    time: formatTime(meeting.joinOpensAt, i18n.language),
+                  })}
             </button>
           )}
           <button

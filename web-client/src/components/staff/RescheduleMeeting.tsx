@@ -2,9 +2,11 @@ import type { ScheduledMeeting } from '@teamrom/signaling/protocol';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { errorKey, useAsync } from '../../lib/useAsync.ts';
+import { useAsync } from '../../lib/useAsync.ts';
+import type { Translated } from '../../staff/rowErrorText.ts';
 import type { ScheduleDraft } from '../../staff/scheduleDraft.ts';
 import { draftOf, rescheduleRequest } from '../../staff/scheduleDraft.ts';
+import { refusalOf } from '../../staff/schedulingRefusal.ts';
 import type { StaffConnection } from '../../staff/StaffConnection.ts';
 import { ScheduleForm } from './ScheduleForm.tsx';
 
@@ -18,7 +20,7 @@ export function RescheduleMeeting(props: {
   const { t } = useTranslation();
   const [isOpen, setOpen] = useState(false);
   const [isSending, setSending] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Translated | null>(null);
   const invitees = useAsync(
     () =>
       isOpen
@@ -31,7 +33,7 @@ export function RescheduleMeeting(props: {
     const request = rescheduleRequest(meeting, draft, invitees.data ?? []);
 
     if (!request) {
-      setProblem('meetingPage.nothingChanged');
+      setProblem({ key: 'meetingPage.nothingChanged', values: {} });
 
       return;
     }
@@ -45,7 +47,7 @@ export function RescheduleMeeting(props: {
           setOpen(false);
           onChanged(updated);
         },
-        (error: unknown) => setProblem(errorKey(error)),
+        (error: unknown) => setProblem(refusalOf(error)),
       )
       .finally(() => setSending(false));
   };
@@ -68,7 +70,7 @@ export function RescheduleMeeting(props: {
       )}
       {problem && (
         <p role="alert" className="warn-text">
-          {t(problem === 'errors.invalid_request' ? 'schedule.invalid' : problem)}
+          {t(problem.key, problem.values)}
         </p>
       )}
     </section>

@@ -3,7 +3,7 @@ import { useId, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { osloLocal } from '../../lib/osloTime.ts';
+import { isSkippedInOslo, osloLocal } from '../../lib/osloTime.ts';
 import type { ScheduleDraft } from '../../staff/scheduleDraft.ts';
 import { ParticipantPicker } from './ParticipantPicker.tsx';
 import { RecurrenceFields } from './RecurrenceFields.tsx';
@@ -33,6 +33,11 @@ export function ScheduleForm(props: {
     event.preventDefault();
     if (draft.start < osloLocal(new Date()) && draft.start !== initial.start) {
       setProblem('schedule.pastStart');
+
+      return;
+    }
+    if (isSkippedInOslo(draft.start)) {
+      setProblem('schedule.refusal.daylightSavingGap');
 
       return;
     }

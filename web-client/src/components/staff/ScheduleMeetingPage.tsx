@@ -3,9 +3,11 @@ import { useTranslation } from 'react-i18next';
 
 import { navigate, staffHref } from '../../lib/navigation.ts';
 import { suggestedStart } from '../../lib/osloTime.ts';
-import { errorKey, useAsync } from '../../lib/useAsync.ts';
+import { useAsync } from '../../lib/useAsync.ts';
 import { newDraft, scheduleRequest } from '../../staff/scheduleDraft.ts';
+import type { Translated } from '../../staff/rowErrorText.ts';
 import type { ScheduleDraft } from '../../staff/scheduleDraft.ts';
+import { refusalOf } from '../../staff/schedulingRefusal.ts';
 import type { StaffConnection } from '../../staff/StaffConnection.ts';
 import { PageTitle } from '../PageTitle.tsx';
 import { PatientChoice } from './PatientChoice.tsx';
@@ -38,7 +40,7 @@ function ForPatient({ connection, patientId }: { connection: StaffConnection; pa
     [connection, patientId],
   );
   const [isSending, setSending] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Translated | null>(null);
   const patient = invitees.data?.find((i) => i.role === 'patient');
 
   const schedule = (draft: ScheduleDraft) => {
@@ -52,7 +54,7 @@ function ForPatient({ connection, patientId }: { connection: StaffConnection; pa
           navigate(staffHref('meeting', { id: meeting.id, scheduled: '1' }), { replace: true });
         },
         (error: unknown) => {
-          setProblem(errorKey(error));
+          setProblem(refusalOf(error));
           setSending(false);
         },
       );
@@ -76,7 +78,7 @@ function ForPatient({ connection, patientId }: { connection: StaffConnection; pa
       />
       {problem && (
         <p role="alert" className="warn-text">
-          {t(problem === 'errors.invalid_request' ? 'schedule.invalid' : problem)}
+          {t(problem.key, problem.values)}
         </p>
       )}
     </>
