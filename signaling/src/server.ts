@@ -214,6 +214,12 @@ export async function startServer(
   const url = config.publicUrl ?? `http://localhost:${port}`;
 
   log.info({ port, database: db.driver, workers: config.media.numWorkers }, 'teamrom listening');
+  if (!config.publicUrl && !config.demo) {
+    log.warn(
+      { url },
+      'PUBLIC_URL is not set: invitation links point at this host (localhost) and work only here',
+    );
+  }
   if (config.turn) {
     const { urls, ttlSeconds, forceRelay } = config.turn;
 

@@ -210,7 +210,7 @@ export class CarePlanService {
    * A responsible person or organisation must be in the patient's care now: the patient, a
    * relative, a current team member, or an organisation (or the whole of one) a current member
    * works for, the treating hospital or the GP's office. A new goal or action takes an id no other
-   * plan uses, since FHIR reads it alone by that id.
+   * plan uses, since FHIR reads it alone by that id. A note's meeting is one of the patient's.
    */
   async #checkReferences(tx: Queryable, planId: string, patientId: string, op: PlanOperation) {
     const responsible =
@@ -253,6 +253,21 @@ export class CarePlanService {
         throw new AppError(
           'invalid_request',
           `the responsible ${responsible.kind} is not part of this patient's care`,
+        );
+      }
+    }
+
+    // A note names the meeting it was taken in: one about this patient, never another's.
+    if (op.type === 'note.add' && op.meetingId !== null) {
+      const [meeting] = await tx.query<{ patient_id: string }>(
+        'select patient_id from meetings where id = $1',
+        [op.meetingId],
+      );
+
+      if (meeting?.patient_id !== patientId) {
+        throw new AppError(
+          'invalid_request',
+          "the note's meeting is not a meeting of this patient",
         );
       }
     }

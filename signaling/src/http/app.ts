@@ -160,7 +160,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   );
   app.use(
     '/api',
-    createSchedulingRouter({ ...deps, baseUrl: (req) => deps.publicUrl ?? baseUrlOf(req) }),
+    createSchedulingRouter({ ...deps, baseUrl: (req) => deps.publicUrl ?? ownBaseUrl(req) }),
   );
 
   app.use('/api', (_req, res) => {
@@ -293,4 +293,15 @@ function baseUrlOf(req: Request): string {
   return /^(localhost|[a-z0-9.-]+|\[[0-9a-f:]+\])(:\d{1,5})?$/i.test(host)
     ? `${protocol}://${host}`
     : `${protocol}://localhost`;
+}
+
+/**
+ * Where invitation links point when PUBLIC_URL is unset: this server as seen from its own host,
+ * `http://localhost:<port>`. Never the Host header or X-Forwarded-Proto: a link is handed on to
+ * others and kept, so a client (or anyone able to send a request) must not choose where it leads.
+ * 'trust proxy' is 'loopback', so only a proxy on this host could set the scheme; a server behind
+ * one sets PUBLIC_URL (a warning at start-up says so).
+ */
+function ownBaseUrl(req: Request): string {
+  return `http://localhost:${req.socket.localPort ?? 80}`;
 }

@@ -9,6 +9,7 @@ import type { GatewaySocket } from '../gateway/context.ts';
 import { PersonSockets } from '../gateway/PersonSockets.ts';
 import type { Logger } from '../logger.ts';
 import type { ParsedRequest, RingEndReason, RingStarted, RingState } from '../protocol/index.ts';
+import { assertMayEnter } from '../scheduling/admission.ts';
 import type { Call } from './Ring.ts';
 import { Ring, isOpen } from './Ring.ts';
 
@@ -17,6 +18,12 @@ const DELIVERY_TIMEOUT_MS = 5_000;
 
 /** Title of a meeting made for an ad-hoc call. */
 const AD_HOC_TITLE = 'Videomøte';
+
+/** Most calls one person may have ringing at once. */
+export const MAX_RINGS_AT_ONCE = 3;
+/** Most calls one person may start within a minute. */
+export const MAX_RINGS_PER_MINUTE = 10;
+const MINUTE_MS = 60_000;
 
 /**
  * Ad-hoc calls: a team member rings chosen people of a patient's care into a meeting now. Every
@@ -30,6 +37,8 @@ export class RingService {
   readonly #log: Logger;
   readonly #sockets = new PersonSockets();
   readonly #rings = new Map<string, Ring>();
+  /** When each caller started their calls of the last minute. */
+  readonly #startedAt = new Map<string, number[]>();
 
   constructor(deps: { db: Queryable; audit: AuditLog; timeoutMs: number; log: Logger }) {
     this.#db = deps.db;
@@ -60,6 +69,12 @@ export class RingService {
     }
 
     const callees = await this.#calleesFor(personIds, patientId);
+
+    this.#assertWithinLimits(caller, personIds);
+    if (request.meetingId !== undefined) {
+      await this.#assertEnterable(token, request.meetingId, caller, callees);
+    }
+
     const meetingId = request.meetingId ?? (await this.#newMeeting(patientId));
     const ringId = randomUUID();
     const ring = new Ring({
@@ -177,6 +192,81 @@ export class RingService {
     }
 
     return actor;
+  }
+
+  /**
+   * At most MAX_RINGS_AT_ONCE calls ringing and MAX_RINGS_PER_MINUTE started a minute by one
+   * caller, and one call at a time from a caller to the same person; counted on this node.
+   */
+  #assertWithinLimits(caller: Actor, personIds: string[]): void {
+    const now = Date.now();
+    const recent = (this.#startedAt.get(caller.personId) ?? []).filter(
+      (at) => at > now - MINUTE_MS,
+    );
+    const running = [...this.#rings.values()].filter(
+      (ring) => ring.caller.personId === caller.personId && !ring.isOver,
+    );
+    const limited = (message: string, retryAfterSeconds: number) =>
+      new AppError('rate_limited', message, { retryAfterSeconds: Math.max(1, retryAfterSeconds) });
+    const ringSeconds = (ring: Ring) => Math.ceil((ring.expiresAt.getTime() - now) / 1000);
+
+    const callingAlready = running.find((ring) =>
+      personIds.some((id) => {
+        const call = ring.callTo(id);
+
+        return call !== undefined && isOpen(call);
+      }),
+    );
+
+    if (callingAlready) {
+      throw limited('you are already calling this person', ringSeconds(callingAlready));
+    }
+    if (running.length >= MAX_RINGS_AT_ONCE) {
+      throw limited(
+        `at most ${MAX_RINGS_AT_ONCE} calls can ring at once`,
+        Math.min(...running.map(ringSeconds)),
+      );
+    }
+    if (recent.length >= MAX_RINGS_PER_MINUTE) {
+      throw limited(
+        `at most ${MAX_RINGS_PER_MINUTE} calls can be started a minute`,
+        Math.ceil((recent[0]! + MINUTE_MS - now) / 1000),
+      );
+    }
+
+    this.#startedAt.set(caller.personId, [...recent, now]);
+  }
+
+  /**
+   * Refuses a call into a meeting that those rung could not enter: cancelled, or (for the patient,
+   * relatives and interpreters) not open yet or over, with the codes joining would give.
+   */
+  async #assertEnterable(
+    token: GatewaySocket['data']['token'],
+    meetingId: string,
+    caller: Actor,
+    callees: Actor[],
+  ): Promise<void> {
+    for (const actor of [caller, ...callees]) {
+      try {
+        await assertMayEnter(this.#db, actor, meetingId);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+
+        await this.#audit.record({
+          ...auditFields(caller, meetingId),
+          actorId: token.sub,
+          outcome: 'denied',
+        });
+        throw new AppError(
+          error.code,
+          actor === caller
+            ? `the call cannot be made: ${error.message}`
+            : `${actor.displayName} cannot come into this meeting now: ${error.message}`,
+          error.details,
+        );
+      }
+    }
   }
 
   async #calleesFor(personIds: string[], patientId: string): Promise<Actor[]> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { normaliseRrule, occurrencesOf } from './recurrence.ts';
+import { MAX_EXPANSION_DAYS, normaliseRrule, occurrencesOf } from './recurrence.ts';
 import { instantOf, parseLocalDateTime } from './zonedTime.ts';
 
 const OSLO = 'Europe/Oslo';
@@ -107,5 +107,59 @@ describe('a recurring meeting in Oslo', () => {
     ['FREQ=WEEKLY;UNTIL=20270231', 'not a real date'],
   ])('refuses %s: %s', (rrule, message) => {
     expect(() => normaliseRrule(rrule, at('2027-03-22T10:00'), OSLO)).toThrow(message);
+  });
+
+  it('refuses a rule whose days never come quickly, looking at no more than two years of days', () => {
+    // Every seventh day from a Monday is a Monday: BYDAY=TU never comes.
+    const started = performance.now();
+
+    for (const rrule of [
+      'FREQ=DAILY;INTERVAL=7;BYDAY=TU;UNTIL=99991231',
+      'FREQ=DAILY;INTERVAL=7;BYDAY=TU;UNTIL=20280101',
+      'FREQ=DAILY;INTERVAL=7;BYDAY=TU;COUNT=5',
+      'FREQ=MONTHLY;BYMONTHDAY=31;BYDAY=1MO;COUNT=3',
+    ]) {
+      expect(() => normaliseRrule(rrule, at('2027-03-22T10:00'), OSLO)).toThrow(
+        /at most two years|the start must be the first meeting/,
+      );
+    }
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(MAX_EXPANSION_DAYS).toBe(732);
+  });
+
+  it('refuses an UNTIL beyond two years before expanding the rule', () => {
+    expect(() =>
+      normaliseRrule('FREQ=WEEKLY;UNTIL=99991231', at('2027-03-22T10:00'), OSLO),
+    ).toThrow('at most two years');
+  });
+
+  it('refuses a series with a meeting in the hour skipped or passed twice by daylight saving', () => {
+    // 02:30 every Sunday: 28 March 2027 has no 02:30; 31 October 2027 has two.
+    expect(() => normaliseRrule('FREQ=WEEKLY;COUNT=3', at('2027-03-14T02:30'), OSLO)).toThrow(
+      'skipped when clocks go forward',
+    );
+    expect(() => normaliseRrule('FREQ=WEEKLY;COUNT=3', at('2027-10-17T02:30'), OSLO)).toThrow(
+      'happens twice',
+    );
+  });
+
+  it('follows BYMONTHDAY, negative days and WKST as RFC 5545 expands them', () => {
+    expect(starts(series('2027-01-31T09:00', 'FREQ=MONTHLY;COUNT=3'))).toEqual([
+      '2027-01-31T08:00:00.000Z',
+      '2027-03-31T07:00:00.000Z',
+      '2027-05-31T07:00:00.000Z',
+    ]);
+    expect(starts(series('2027-01-31T09:00', 'FREQ=MONTHLY;BYMONTHDAY=-1;COUNT=2'))).toEqual([
+      '2027-01-31T08:00:00.000Z',
+      '2027-02-28T08:00:00.000Z',
+    ]);
+    expect(
+      starts(series('2027-03-23T09:00', 'FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH;COUNT=4')),
+    ).toEqual([
+      '2027-03-23T08:00:00.000Z',
+      '2027-03-25T08:00:00.000Z',
+      '2027-04-06T07:00:00.000Z',
+      '2027-04-08T07:00:00.000Z',
+    ]);
   });
 });

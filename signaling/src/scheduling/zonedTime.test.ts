@@ -6,6 +6,7 @@ import {
   offsetAt,
   parseLocalDateTime,
   wallClockAt,
+  wallClockKind,
 } from './zonedTime.ts';
 
 const OSLO = 'Europe/Oslo';
@@ -48,5 +49,20 @@ describe('wall-clock time in Oslo', () => {
 
       expect(instantOf(wall, OSLO).toISOString()).toBe(iso);
     }
+  });
+
+  it.each(['2031-02-30T10:00', '2031-02-29T10:00', '2031-04-31T10:00', '2031-03-10T24:00'])(
+    'refuses %s, a time that does not exist, instead of rolling it over',
+    (value) => {
+      expect(() => parseLocalDateTime(value)).toThrow('not a real date and time');
+    },
+  );
+
+  it('tells a time that happens once from one skipped or passed twice by daylight saving', () => {
+    expect(wallClockKind(parseLocalDateTime('2027-03-28T01:59'), OSLO)).toBe('once');
+    expect(wallClockKind(parseLocalDateTime('2027-03-28T02:30'), OSLO)).toBe('gap');
+    expect(wallClockKind(parseLocalDateTime('2027-03-28T03:00'), OSLO)).toBe('once');
+    expect(wallClockKind(parseLocalDateTime('2027-10-31T02:30'), OSLO)).toBe('ambiguous');
+    expect(wallClockKind(parseLocalDateTime('2027-10-31T03:00'), OSLO)).toBe('once');
   });
 });

@@ -15,7 +15,8 @@ import type {
 import { worklistCandidateInputSchema, worklistThresholdsSchema } from '../protocol/index.ts';
 import { candidatesFromCsv } from './candidateRows.ts';
 import { assess, DEFAULT_THRESHOLDS } from './criteria.ts';
-import { CsvSyntaxError, parseCsv } from './csv.ts';
+import type { CsvSyntaxError } from './csv.ts';
+import { parseCsv } from './csv.ts';
 
 /** A coordinator as the worklist sees them: who, and the organisation whose list they share. */
 interface Coordinator {
@@ -129,21 +130,20 @@ export class WorklistService {
    */
   async importCsv(caller: Caller, csv: string): Promise<WorklistImport> {
     const coordinator = await this.#coordinator(caller, 'worklist.import');
-    let records;
-
-    try {
-      records = parseCsv(csv);
-    } catch (error) {
-      if (!(error instanceof CsvSyntaxError)) throw error;
-
-      throw refusal([{ line: error.line, errors: [{ column: null, message: error.message }] }]);
-    }
-
+    const syntaxErrors: CsvSyntaxError[] = [];
+    const records = parseCsv(csv, syntaxErrors);
     const result = candidatesFromCsv(records);
+    const rowErrors: WorklistRowError[] = [
+      ...syntaxErrors.map((error) => ({
+        line: error.line,
+        errors: [{ column: null, message: error.message }],
+      })),
+      ...(result.ok ? [] : result.errors),
+    ].sort((a, b) => a.line - b.line);
 
-    if (!result.ok) {
+    if (!result.ok || rowErrors.length > 0) {
       await this.#record(coordinator, 'worklist.import', 'error');
-      throw refusal(result.errors);
+      throw refusal(rowErrors, result.ok ? undefined : result.summary);
     }
 
     await this.#db.transaction(async (tx) => {
@@ -305,10 +305,11 @@ export class WorklistService {
   }
 }
 
-function refusal(rows: WorklistRowError[]): AppError {
+function refusal(rows: WorklistRowError[], summary?: string): AppError {
   return new AppError(
     'invalid_request',
-    `${rows.length} ${rows.length === 1 ? 'row has' : 'rows have'} errors; nothing was imported`,
+    summary ??
+      `${rows.length} ${rows.length === 1 ? 'row has' : 'rows have'} errors; nothing was imported`,
     { rows },
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { candidatesFromCsv } from './candidateRows.ts';
+import { MAX_IMPORT_ROWS, candidatesFromCsv } from './candidateRows.ts';
 import { parseCsv } from './csv.ts';
 
 const HEADER =
@@ -90,5 +90,31 @@ describe('people from a worklist CSV file', () => {
   it('need at least one row', () => {
     expect(read(HEADER)).toMatchObject({ ok: false, errors: [{ line: 1 }] });
     expect(read('')).toMatchObject({ ok: false, errors: [{ line: 1 }] });
+  });
+
+  it('refuses a header that names a column twice, naming it', () => {
+    expect(read(`${HEADER},age\nR-1,Test Person,84,4,2,12,Fjellvik,84`)).toMatchObject({
+      ok: false,
+      summary: expect.stringContaining('age'),
+      errors: [{ line: 1, errors: [{ column: 'age', message: 'this column is named twice' }] }],
+    });
+  });
+
+  it('refuses text that a spreadsheet would run as a formula', () => {
+    for (const value of ['=HYPERLINK(1)', '+1', '-2', '@SUM(A1)']) {
+      expect(read(`${HEADER}\nR-1,${value},84,4,2,12,Fjellvik`)).toMatchObject({
+        ok: false,
+        errors: [{ line: 2, errors: [{ column: 'name', message: expect.stringContaining('=') }] }],
+      });
+    }
+  });
+
+  it('says "too many rows" for a file over the limit', () => {
+    const rows = Array.from({ length: MAX_IMPORT_ROWS + 1 }, (_, i) => `R-${i},P,84,4,2,12,F`);
+
+    expect(read(`${HEADER}\n${rows.join('\n')}`)).toMatchObject({
+      ok: false,
+      summary: `too many rows (max ${MAX_IMPORT_ROWS}); nothing was imported`,
+    });
   });
 });

@@ -25,7 +25,15 @@ const COLUMNS: Record<
 };
 
 export type RowsResult =
-  { ok: true; candidates: WorklistCandidateInput[] } | { ok: false; errors: WorklistRowError[] };
+  | { ok: true; candidates: WorklistCandidateInput[] }
+  /** `summary`: what is wrong with the file as a whole, when it is not its rows. */
+  | { ok: false; errors: WorklistRowError[]; summary?: string };
+
+/**
+ * Text fields may not start like a spreadsheet formula: a later export opened in Excel would run
+ * it (CSV injection). Refused rather than changed, so that what is stored is what was sent.
+ */
+const FORMULA_START = /^[=+\-@]/;
 
 /**
  * The people in a worklist CSV file, or every error in it: each bad row with its line and what
@@ -37,6 +45,21 @@ export function candidatesFromCsv(records: CsvRecord[]): RowsResult {
   if (!header) return failed(1, null, 'the file is empty; the first line must name the columns');
 
   const names = header.fields.map((name) => name.trim().toLowerCase());
+  const twice = [...new Set(names.filter((name, i) => name !== '' && names.indexOf(name) !== i))];
+
+  if (twice.length > 0) {
+    return {
+      ok: false,
+      summary: `the header names ${twice.join(', ')} more than once; nothing was imported`,
+      errors: [
+        {
+          line: header.line,
+          errors: twice.map((column) => ({ column, message: 'this column is named twice' })),
+        },
+      ],
+    };
+  }
+
   const missing = WORKLIST_CSV_COLUMNS.filter((column) => !names.includes(column));
 
   if (missing.length > 0) {
@@ -52,7 +75,10 @@ export function candidatesFromCsv(records: CsvRecord[]): RowsResult {
   }
   if (rows.length === 0) return failed(header.line, null, 'the file has no rows after the header');
   if (rows.length > MAX_IMPORT_ROWS) {
-    return failed(header.line, null, `a file can hold at most ${MAX_IMPORT_ROWS} rows`);
+    return {
+      ...failed(header.line, null, `a file can hold at most ${MAX_IMPORT_ROWS} rows`),
+      summary: `too many rows (max ${MAX_IMPORT_ROWS}); nothing was imported`,
+    } as RowsResult;
   }
 
   const candidates: WorklistCandidateInput[] = [];
@@ -105,6 +131,9 @@ function checkField(raw: string, kind: 'text' | 'count', max: number): string | 
     return null;
   }
   if (FORBIDDEN_CHARACTERS.test(raw)) return 'this field holds control characters';
+  if (FORMULA_START.test(raw)) {
+    return 'a text field cannot start with =, +, - or @ (a spreadsheet would read a formula)';
+  }
   if ([...raw].length > max) return `this field is longer than ${max} characters`;
 
   return null;

@@ -5,6 +5,7 @@ import { AppError } from '../errors.ts';
 import { requireBearer, route } from '../http/bearer.ts';
 import type { LinkSessions } from '../scheduling/LinkSessions.ts';
 import { worklistCandidateInputSchema, worklistThresholdsSchema } from '../protocol/index.ts';
+import { decodeCsv } from './csv.ts';
 import type { WorklistService } from './WorklistService.ts';
 
 /** A file of 5,000 rows of the worklist's columns stays well under this. */
@@ -53,13 +54,17 @@ export function createWorklistRouter(deps: {
 
   router.post(
     '/import',
-    express.text({ type: ['text/csv', 'text/plain'], limit: CSV_LIMIT }),
+    // The bytes as sent: a charset the client names is not trusted, as Excel's files are often
+    // Windows-1252 sent as UTF-8; decodeCsv tells them apart.
+    express.raw({ type: ['text/csv', 'text/plain'], limit: CSV_LIMIT }),
     route(async (req, res) => {
-      if (typeof req.body !== 'string') {
+      if (!Buffer.isBuffer(req.body)) {
         throw new AppError('invalid_request', 'send the file as text/csv');
       }
 
-      res.set('Cache-Control', 'no-store').json(await worklist.importCsv(req.token!, req.body));
+      res
+        .set('Cache-Control', 'no-store')
+        .json(await worklist.importCsv(req.token!, decodeCsv(req.body)));
     }),
   );
 

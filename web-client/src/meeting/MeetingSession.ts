@@ -9,6 +9,7 @@ import type {
   LobbyStatus,
   PeerInfo,
   ProducerInfo,
+  ResumeReply,
   RtpCapabilities,
   ServerToClientEvents,
   WaitingPerson,
@@ -22,6 +23,16 @@ import { fetchIceServers, keepIceServersFresh } from './iceServers.ts';
 
 /** A transport that has not connected this long is reported to the user and retried. */
 export const TRANSPORT_CONNECT_TIMEOUT_MS = 15_000;
+
+/**
+ * A media connection that stays `disconnected` this long is restarted with an ICE restart; one
+ * that `failed` is restarted at once. Short enough for video to come back within seconds of the
+ * network, long enough not to restart over a blip that ICE gets over by itself.
+ */
+const ICE_DISCONNECTED_GRACE_MS = 1500;
+
+/** Where this tab keeps the resume key of a meeting (see `meeting:resume`). */
+const RESUME_KEY_PREFIX = 'teamrom.resumeKey.';
 
 /** Waits before trying a failed join again: doubling from the first to the last. */
 const FIRST_RETRY_DELAY_MS = 1000;
@@ -110,10 +121,17 @@ export class MeetingSession {
   /** Consumers the server closed before this client had finished setting them up. */
   readonly #closedEarly = new Set<string>();
   readonly #slowTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** ICE restarts waiting for a `disconnected` transport to come back by itself. */
+  readonly #iceTimers = new Map<string, ReturnType<typeof setTimeout>>();
   #localMedia: Promise<MediaStream | null> | null = null;
   #joinAttempt = 0;
   #retryDelayMs = FIRST_RETRY_DELAY_MS;
   #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * Whether this person is in the meeting with the connection down: the server holds them, media
+   * and all, for its grace period, and they come back as the same participant.
+   */
+  #isAway = false;
 
   constructor(meetingId: string, token: AccessToken) {
     this.#meetingId = meetingId;
@@ -185,14 +203,26 @@ export class MeetingSession {
     const socket = this.socket;
 
     socket.on('connect', () => {
-      void this.#join();
+      if (!this.#isAway) void this.#join();
+      // Socket.io restored the connection and replayed what it missed: nothing to join.
+      else if (socket.recovered) this.#carryOn();
+      else void this.#resume();
     });
     socket.on('disconnect', (reason) => {
       if (reason === 'io client disconnect') return;
 
-      // The server removes us on disconnect; our media is gone and is set up again on reconnect.
-      // LIMITATION: the person comes back as a new participant, so the others see them leave
-      // and rejoin after every dropped connection, however short.
+      // A lost network: the server holds this participant for a while, so media, participants
+      // and what is being received stay as they are until the connection is back.
+      if (reason !== 'io server disconnect' && (this.#isAway || this.#isInMeeting)) {
+        this.#isAway = true;
+        this.state.update({ status: 'reconnecting' });
+
+        return;
+      }
+
+      // The server closed the connection (it restarts): it has forgotten this participant, whose
+      // media is set up again on reconnect.
+      this.#isAway = false;
       this.#resetMedia();
       this.state.update({ status: 'reconnecting', participants: [], waiting: [] });
 
@@ -278,6 +308,18 @@ export class MeetingSession {
     const attempt = ++this.#joinAttempt;
 
     try {
+      // A reloaded page (or a restarted browser) whose person the server still holds takes that
+      // participant back, so that the others see no one leave and join.
+      const resumed = await this.#takeBack();
+
+      if (attempt !== this.#joinAttempt) return;
+      if (resumed) {
+        await this.#setUpMedia(resumed);
+        this.#retryDelayMs = FIRST_RETRY_DELAY_MS;
+
+        return;
+      }
+
       // Patients, relatives and interpreters may be told to wait until the team lets them in.
       const reply = await request(this.socket, 'meeting:enter', { meetingId: this.#meetingId });
 
@@ -307,7 +349,179 @@ export class MeetingSession {
     }
   }
 
+  /**
+   * Asks for the participant this tab's resume key names, dropping what media the server still
+   * holds for it: this page has none of it. Null when there is nothing to take back.
+   */
+  async #takeBack(): Promise<ResumeReply | null> {
+    const resumeKey = this.#resumeKey;
+
+    if (!resumeKey) return null;
+
+    this.#resumeKey = null;
+
+    try {
+      return await request(this.socket, 'meeting:resume', {
+        meetingId: this.#meetingId,
+        resumeKey,
+        keepMedia: false,
+      });
+    } catch {
+      return null;
+    }
+  }
+
+  /** Socket.io restored the connection with its state: the server never let this person go. */
+  #carryOn(): void {
+    this.#isAway = false;
+    this.state.update({ status: 'joined' });
+
+    // Requests cut off by the drop are not sent again by Socket.io: receive what is missing.
+    for (const producer of this.#announced.values()) void this.#consume(producer);
+    for (const transport of [this.#recvTransport, this.#sendTransport]) {
+      if (transport && isBroken(transport)) void this.#restartIce(transport);
+    }
+  }
+
+  /**
+   * A new connection after a lost one: takes the held participant back with the resume key and
+   * reconciles with what the server holds. Once the server has let this person go, joins anew.
+   */
+  async #resume(): Promise<void> {
+    const resumeKey = this.#resumeKey;
+    const attempt = ++this.#joinAttempt;
+
+    try {
+      if (!resumeKey) throw new RequestError('not_found', 'no resume key');
+
+      const reply = await request(this.socket, 'meeting:resume', {
+        meetingId: this.#meetingId,
+        resumeKey,
+        keepMedia: true,
+      });
+
+      if (attempt !== this.#joinAttempt) return;
+
+      this.#isAway = false;
+      await this.#reconcile(reply);
+    } catch (error) {
+      if (attempt !== this.#joinAttempt) return;
+
+      // Lost again on the way: the next connection tries again, with the same key.
+      if (this.#isAway && !this.socket.connected) return;
+
+      this.#isAway = false;
+      if (error instanceof RequestError && error.code === 'not_found') {
+        this.#resumeKey = null;
+        this.#resetMedia();
+        this.state.update({ status: 'reconnecting', participants: [], waiting: [] });
+        await this.#join();
+
+        return;
+      }
+
+      this.#startOver();
+    }
+  }
+
+  /**
+   * Makes this client's meeting the one the server holds (a resume reply): the people, what they
+   * send, what this client receives and sends, and transports that lost their connection.
+   */
+  async #reconcile(reply: ResumeReply): Promise<void> {
+    const announced = reply.peers.flatMap((peer) => peer.producers);
+    const serverTransports = new Map(reply.media.transports.map((t) => [t.transportId, t]));
+    const transports = [this.#recvTransport, this.#sendTransport].filter(
+      (t): t is types.Transport => t !== null && !t.closed,
+    );
+
+    for (const { peerId } of this.state.get().participants) {
+      if (!reply.peers.some((peer) => peer.peerId === peerId)) this.#removeParticipant(peerId);
+    }
+    for (const peer of reply.peers) {
+      if (!this.state.get().participants.some((p) => p.peerId === peer.peerId)) {
+        this.#addParticipant(peer);
+      }
+    }
+    for (const producerId of [...this.#announced.keys()]) {
+      if (announced.some((p) => p.producerId === producerId)) continue;
+
+      this.#announced.delete(producerId);
+      this.#closeConsumerOf(producerId);
+    }
+    for (const producer of announced) this.#announced.set(producer.producerId, producer);
+    this.#resumeKey = reply.resumeKey;
+    this.state.update({
+      status: 'joined',
+      self: reply.self,
+      carePlanId: reply.carePlanId,
+      lobby: null,
+    });
+
+    // The server has lost this client's transports (its media moved while it was away).
+    if (!this.#recvTransport || transports.some((t) => !serverTransports.has(t.id))) {
+      await this.#restartMedia(reply.routerRtpCapabilities, announced);
+
+      return;
+    }
+
+    const serverConsumers = new Set(reply.media.consumers.map((c) => c.consumerId));
+
+    for (const consumer of [...this.#consumers.values()]) {
+      if (!serverConsumers.has(consumer.id)) this.#closeConsumerOf(consumer.producerId);
+    }
+    for (const producer of this.#announced.values()) void this.#consume(producer);
+    for (const transport of transports) {
+      const iceState = serverTransports.get(transport.id)!.iceState;
+      const isLostThere = iceState === 'disconnected' || iceState === 'new';
+
+      if (isBroken(transport) || (isLostThere && transport.connectionState !== 'new')) {
+        void this.#restartIce(transport);
+      }
+    }
+    await this.#produceAgain(reply.self.producers.map((p) => p.producerId));
+  }
+
+  /** Sends again what the server no longer has of this person's own: it went with a transport. */
+  async #produceAgain(producerIds: string[]): Promise<void> {
+    const tracks: MediaStreamTrack[] = [];
+
+    for (const source of ['microphone', 'camera'] as const) {
+      const producer = this.#producers.get(source);
+
+      if (!producer || producerIds.includes(producer.id)) continue;
+
+      producer.close();
+      this.#producers.delete(source);
+      if (producer.track) tracks.push(producer.track);
+    }
+    if (tracks.length > 0 && this.#sendTransport) await this.#produce(new MediaStream(tracks));
+  }
+
+  get #isInMeeting(): boolean {
+    return this.state.get().status === 'joined' && this.#recvTransport !== null;
+  }
+
+  /** The resume key of this meeting, kept for this tab in session storage. */
+  get #resumeKey(): string | null {
+    try {
+      return sessionStorage.getItem(RESUME_KEY_PREFIX + this.#meetingId);
+    } catch {
+      return null;
+    }
+  }
+
+  set #resumeKey(key: string | null) {
+    try {
+      if (key) sessionStorage.setItem(RESUME_KEY_PREFIX + this.#meetingId, key);
+      else sessionStorage.removeItem(RESUME_KEY_PREFIX + this.#meetingId);
+    } catch {
+      // Storage refused (a private window's quota): a dropped connection then joins again.
+    }
+  }
+
   #startOver(): void {
+    this.#isAway = false;
     this.#resetMedia();
     this.state.update({ status: 'reconnecting', participants: [], waiting: [] });
     this.socket.disconnect();

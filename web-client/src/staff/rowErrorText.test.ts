@@ -42,6 +42,8 @@ describe('the text of a bad CSV row', () => {
       '"x" is not a whole number',
       '2 is more than 1',
       'this field holds control characters',
+      'this column is named twice',
+      'a text field cannot start with =, +, - or @ (a spreadsheet would read a formula)',
       'this field is longer than 200 characters',
       'the row has 1 fields; the header has 7',
       'the same reference is on line 2',

@@ -44,10 +44,27 @@ describe('the message for a refused meeting', () => {
     );
   });
 
-  it('says a time in the gap of the change to summer time does not exist', () => {
-    expect(schedulingRefusal(invalid('x', { reason: 'nonexistent_local_time' })).key).toBe(
-      'schedule.refusal.daylightSavingGap',
-    );
+  it('says a time the change of daylight saving time skips or repeats does not work', () => {
+    const gap = invalid('2027-03-28 02:30 does not exist in Europe/Oslo: clocks go forward', {
+      localStart: '2027-03-28T02:30',
+      timeZone: 'Europe/Oslo',
+      reason: 'dst_gap',
+    });
+    const repeated = invalid('2027-10-31 02:30 happens twice in Europe/Oslo', {
+      localStart: '2027-10-31T02:30',
+      reason: 'dst_ambiguous',
+    });
+
+    expect(schedulingRefusal(gap).key).toBe('schedule.refusal.daylightSavingGap');
+    expect(schedulingRefusal(repeated).key).toBe('schedule.refusal.daylightSavingRepeat');
+  });
+
+  it('says a date that does not exist is invalid, as the server words it', () => {
+    const refusal = invalid('2027-02-30T10:00 is not a real date and time', {
+      localStart: '2027-02-30T10:00',
+    });
+
+    expect(schedulingRefusal(refusal).key).toBe('schedule.refusal.invalidDate');
   });
 
   it('keeps the general text for other refusals of the form', () => {

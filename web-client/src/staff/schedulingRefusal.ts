@@ -9,28 +9,27 @@ export interface Refusal {
 }
 
 /*
- * NOTE: the server refuses every badly filled-in meeting with `invalid_request` and an English
- * message, and a malformed field with the schema's issues in `details` ({ path, message }). The
- * reasons are recognised by that wording (signaling/src/scheduling/SchedulingService.ts,
- * recurrence.ts, protocol/scheduling.ts); any other refusal gets the general text. A
- * `details.reason` naming one of the reasons below is understood as well.
+ * NOTE: the server refuses a badly filled-in meeting with `invalid_request` and an English
+ * message; a time that the change of daylight saving time skips or repeats also with
+ * `details.reason` (`dst_gap`, `dst_ambiguous`), and a malformed field with the schema's issues
+ * in `details` ({ path, message }). The other reasons are recognised by the server's wording
+ * (signaling/src/scheduling/SchedulingService.ts, recurrence.ts, zonedTime.ts); any other
+ * refusal gets the general text.
  */
+const BY_REASON: Record<string, string> = {
+  dst_gap: 'schedule.refusal.daylightSavingGap',
+  dst_ambiguous: 'schedule.refusal.daylightSavingRepeat',
+};
+
 const BY_MESSAGE: [RegExp, string, string[]][] = [
   [/cannot start in the past/, 'schedule.pastStart', []],
   [/at most (\d+) meetings/, 'schedule.refusal.tooManyMeetings', ['max']],
   [/at most two years/, 'schedule.refusal.tooLongSeries', []],
   [/start must be the first meeting of the series/, 'schedule.refusal.startNotInRule', []],
   [/not a real date/, 'schedule.refusal.invalidDate', []],
-  [/daylight saving|does not exist|skipped|nonexistent/i, 'schedule.refusal.daylightSavingGap', []],
+  [/does not exist|hour skipped/, 'schedule.refusal.daylightSavingGap', []],
+  [/happens twice/, 'schedule.refusal.daylightSavingRepeat', []],
 ];
-
-const BY_REASON: Record<string, string> = {
-  start_in_past: 'schedule.pastStart',
-  too_many_occurrences: 'schedule.refusal.tooManyMeetings',
-  start_not_in_rule: 'schedule.refusal.startNotInRule',
-  invalid_date: 'schedule.refusal.invalidDate',
-  nonexistent_local_time: 'schedule.refusal.daylightSavingGap',
-};
 
 /** The message for a refused schedule or change, in the client's words. */
 export function schedulingRefusal(refusal: Refusal): Translated {
@@ -40,11 +39,8 @@ export function schedulingRefusal(refusal: Refusal): Translated {
   const reason =
     details && typeof details === 'object' && 'reason' in details ? details.reason : undefined;
 
-  if (typeof reason === 'string' && BY_REASON[reason]) {
-    const max = (details as { max?: unknown }).max;
-
-    return { key: BY_REASON[reason], values: max === undefined ? {} : { max: String(max) } };
-  }
+  if (typeof reason === 'string' && BY_REASON[reason])
+    return { key: BY_REASON[reason], values: {} };
 
   const messages = [
     refusal.message,

@@ -68,11 +68,13 @@ function PatientRow({ patient }: { patient: CoordinatedPatient }) {
           ? formatCalendarDate(patient.nextReview, i18n.language)
           : t('home.staff.noReview')}
       </td>
-      <td>{patient.openActions}</td>
-      <td className={patient.overdueActions > 0 ? 'overdue' : undefined}>
-        {patient.overdueActions > 0
-          ? t('home.staff.overdueCount', { count: patient.overdueActions })
-          : patient.overdueActions}
+      <td>{patient.openActions ?? t('home.staff.noPlanAccess')}</td>
+      <td className={(patient.overdueActions ?? 0) > 0 ? 'overdue' : undefined}>
+        {patient.overdueActions === null
+          ? t('home.staff.noPlanAccess')
+          : patient.overdueActions > 0
+            ? t('home.staff.overdueCount', { count: patient.overdueActions })
+            : patient.overdueActions}
       </td>
       <td>
         {patient.upcomingMeetings.length === 0 ? (

@@ -1,0 +1,74 @@
+import type { ConsumerLayers, QualityLevel } from '@teamrom/signaling/protocol';
+
+import { Store } from '../lib/Store.ts';
+import type { LowBandwidthState } from './LowBandwidth.ts';
+import { LOW_BANDWIDTH_OFF, adviseLowBandwidth, chooseLowBandwidth } from './LowBandwidth.ts';
+import type { TeamromSocket } from './MeetingSession.ts';
+
+export interface QualitySnapshot {
+  /** Who speaks now, from the join reply and `speaker:active`. */
+  activeSpeakerPeerId: string | null;
+  /** Each participant's link, this person's own included, from `media:quality`. */
+  levels: Record<string, QualityLevel>;
+  /** What each video consumer forwards now; null while it forwards nothing. */
+  layers: Record<string, ConsumerLayers | null>;
+  lowBandwidth: LowBandwidthState;
+  /** Whether the server's last report advised low-bandwidth mode for this person. */
+  isAdvised: boolean;
+}
+
+/**
+ * Who is speaking and how well everyone is connected, as the server reports it, and whether this
+ * person receives in low-bandwidth mode. Lives beside the session and listens on its socket.
+ */
+export class QualityState {
+  readonly state = new Store<QualitySnapshot>({
+    activeSpeakerPeerId: null,
+    levels: {},
+    layers: {},
+    lowBandwidth: LOW_BANDWIDTH_OFF,
+    isAdvised: false,
+  });
+
+  constructor(socket: TeamromSocket, selfPeerId: () => string | null) {
+    socket.on('speaker:active', ({ peerId }) => this.setActiveSpeaker(peerId));
+    socket.on('consumer:layers', ({ consumerId, layers }) =>
+      this.state.update((s) => ({ ...s, layers: { ...s.layers, [consumerId]: layers } })),
+    );
+    socket.on('media:quality', ({ peers }) => {
+      const self = peers.find((p) => p.peerId === selfPeerId());
+      const levels = Object.fromEntries(peers.map((p) => [p.peerId, p.level]));
+
+      this.state.update((s) => {
+        const isAdvised = self ? self.isLowBandwidthAdvised : s.isAdvised;
+
+        return {
+          ...s,
+          levels,
+          isAdvised,
+          lowBandwidth: adviseLowBandwidth(s.lowBandwidth, isAdvised),
+        };
+      });
+    });
+  }
+
+  setActiveSpeaker(peerId: string | null): void {
+    this.state.update({ activeSpeakerPeerId: peerId });
+  }
+
+  /** The user's own choice; it overrides the automatic one. */
+  setLowBandwidth(on: boolean): void {
+    this.state.update((s) => ({
+      ...s,
+      lowBandwidth: chooseLowBandwidth(s.lowBandwidth, on, s.isAdvised),
+    }));
+  }
+
+  forgetConsumer(consumerId: string): void {
+    this.state.update((s) => {
+      const { [consumerId]: _gone, ...layers } = s.layers;
+
+      return { ...s, layers };
+    });
+  }
+}
