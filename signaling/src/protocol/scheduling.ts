@@ -311,6 +311,8 @@ export interface LinkSession {
    */
   deviceKey: string;
   occurrence: MeetingOccurrence;
+  /** The language of this person's invitation (`nb`, `nn`, `se`, `en`), for the pages before the meeting. */
+  language: string | null;
 }
 
 /** The details of a `link_not_open_yet` refusal. */

@@ -192,6 +192,7 @@ export class PersonalLinks {
       role,
       deviceKey,
       occurrence: occurrenceView(window.occurrence, timeZone),
+      language: stored.participants.find((p) => p.person_id === link.person_id)?.language ?? null,
     };
   }
 

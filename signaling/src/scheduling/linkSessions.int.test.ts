@@ -1,8 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import type { Invitation, LinkSession, ScheduledMeeting } from '../protocol/index.ts';
+import type {
+  CoordinatorOverview,
+  Invitation,
+  LinkSession,
+  ScheduledMeeting,
+} from '../protocol/index.ts';
 import type { TestServer, TestSocket } from '../testing/harness.ts';
 import { ask, connectClient, startTestServer } from '../testing/harness.ts';
 import { http, osloIn, SCHEDULING_FIXTURE_SQL } from '../testing/scheduling.ts';
@@ -257,5 +263,95 @@ describe('sessions opened with a personal link', () => {
       ok: false,
       error: { code: 'invalid_request', details: { reason: 'dst_ambiguous' } },
     });
+  });
+
+  it('show the coordinator no plan data of a patient whose plan she may not read', async () => {
+    const overview = await ask<CoordinatorOverview>(
+      await connect(server.tokenFor('person-kari')),
+      'scheduling:overview',
+      {},
+    );
+    const nils = overview.ok
+      ? overview.data.patients.find((p) => p.patientId === 'patient-nils')
+      : null;
+
+    expect(nils).toMatchObject({
+      planAccess: false,
+      carePlanId: null,
+      nextReview: null,
+      openActions: null,
+      overdueActions: null,
+    });
+    expect(
+      overview.ok && overview.data.patients.find((p) => p.patientId === PATIENT),
+    ).toMatchObject({
+      planAccess: true,
+      carePlanId: 'plan-demo',
+    });
+  });
+
+  it('refuse a ring into a cancelled meeting or one not open yet', async () => {
+    const kari = await connect(server.tokenFor('person-kari'));
+    const tomorrow = await schedule('person-kari', PATIENT, 24 * 60);
+    const cancelled = await schedule('person-kari', PATIENT, 10);
+    const ring = (meetingId: string) =>
+      ask(kari, 'ring:start', { patientId: PATIENT, personIds: ['person-astrid'], meetingId });
+
+    expect(await ring(tomorrow.ok ? tomorrow.data.id : '')).toMatchObject({
+      ok: false,
+      error: { code: 'link_not_open_yet' },
+    });
+    await ask(kari, 'scheduling:cancel', { meetingId: cancelled.ok ? cancelled.data.id : '' });
+    expect(await ring(cancelled.ok ? cancelled.data.id : '')).toMatchObject({
+      ok: false,
+      error: { code: 'meeting_cancelled' },
+    });
+  });
+
+  it('limit how many calls one person starts a minute', async () => {
+    const ola = await connect(server.tokenFor('person-ola'));
+    const answers = [];
+
+    for (let i = 0; i < 12; i++) {
+      answers.push(await ask(ola, 'ring:start', { patientId: PATIENT, personIds: ['person-per'] }));
+    }
+
+    expect(answers.filter((a) => a.ok)).toHaveLength(10);
+    expect(answers.at(-1)).toMatchObject({
+      ok: false,
+      error: { code: 'rate_limited', details: { retryAfterSeconds: expect.any(Number) } },
+    });
+  });
+
+  it("refuse a note that names another patient's meeting, or none that exists", async () => {
+    const token = server.tokenFor('person-ola');
+    const opened = await http<{ plan: { version: number } }>(
+      server,
+      'GET',
+      '/api/careplans/plan-demo',
+      {
+        token,
+      },
+    );
+    const nilsMeeting = await schedule('person-ola', 'patient-nils', 600);
+
+    for (const meetingId of ['no-such-meeting', nilsMeeting.ok ? nilsMeeting.data.id : '']) {
+      const answer = await http(server, 'POST', '/api/careplans/plan-demo/operations', {
+        token,
+        json: {
+          baseVersion: opened.body.plan.version,
+          idempotencyKey: randomUUID(),
+          operation: {
+            type: 'note.add',
+            noteId: randomUUID(),
+            kind: 'note',
+            text: 'Notat',
+            meetingId,
+          },
+        },
+      });
+
+      expect(answer).toMatchObject({ status: 400, body: { code: 'invalid_request' } });
+    }
   });
 });

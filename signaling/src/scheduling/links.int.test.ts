@@ -107,6 +107,8 @@ describe('a personal link', () => {
       role: 'patient',
       deviceKey: expect.stringMatching(/^[\w-]{43}$/),
       occurrence: { localStart: meeting.localStart },
+      // The language of her invitation, for the pages she sees before the meeting.
+      language: 'nb',
     });
     expect(server.tokens.verify(opened.body.token)).toMatchObject({
       sub: 'person-astrid',
@@ -225,10 +227,15 @@ describe('a personal link', () => {
     });
 
     await startsIn(meeting.id, 10);
+
+    const live = sockets.at(-1)!;
+    const closed = new Promise((resolve) => live.once('disconnect', resolve));
+
     await kari('scheduling:cancel', { meetingId: meeting.id });
-    expect(await asAstrid('meeting:join', { meetingId: meeting.id })).toMatchObject({
-      ok: false,
-      error: { code: 'meeting_cancelled', message: 'the meeting has been cancelled' },
+    // The cancellation ends the session: its connection is closed and a new one refused.
+    await closed;
+    await expect(connectClient(server.url, session.token)).rejects.toMatchObject({
+      data: { code: 'meeting_cancelled', message: 'the meeting has been cancelled' },
     });
   });
 

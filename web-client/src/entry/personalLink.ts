@@ -39,15 +39,8 @@ export function openPersonalLink(meetingId: string, link: string): Promise<Opene
   return opening;
 }
 
-/**
- * What opening a link answers.
- *
- * LIMITATION: `LinkSession` does not say the invited person's language yet, so a relative or
- * interpreter invited in English sees the pages before the meeting in Bokmål (or in the language
- * last used on the device) until they choose English; the patient gets their language in the
- * waiting room. `language` is read as soon as the server sends it.
- */
-export type OpenedLink = LinkSession & { language?: string | null };
+/** What opening a link answers, with the language of the person's invitation. */
+export type OpenedLink = LinkSession;
 
 const openings = new Map<string, Promise<OpenedLink>>();
 
