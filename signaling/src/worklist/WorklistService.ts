@@ -138,7 +138,8 @@ export class WorklistService {
         line: error.line,
         errors: [{ column: null, message: error.message }],
       })),
-      ...(result.ok ? [] : result.errors),
+      // A file whose only rows were unreadable has no rows to say more about.
+      ...(result.ok || (syntaxErrors.length > 0 && records.length <= 1) ? [] : result.errors),
     ].sort((a, b) => a.line - b.line);
 
     if (!result.ok || rowErrors.length > 0) {

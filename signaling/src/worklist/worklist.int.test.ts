@@ -114,7 +114,35 @@ describe('the worklist', () => {
 
     expect(refused.status).toBe(400);
     expect(refused.body.details).toEqual({
-      rows: [{ line: 2, errors: [{ column: null, message: 'a quoted field is not closed' }] }],
+      rows: [
+        {
+          line: 2,
+          errors: [
+            {
+              column: null,
+              message: 'a quoted field is not closed; the rest of the file was not read',
+            },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('reports the rows after a stray quote too, and refuses a duplicated column by name', async () => {
+    const stray = await importCsv(
+      [HEADER, 'W-7;Te"st;90;1;1;1;Fjellvik', 'W-8;Test;x;1;1;1;Fjellvik'].join('\n'),
+    );
+
+    expect(stray.status).toBe(400);
+    expect(stray.body.details).toMatchObject({
+      rows: [{ line: 2 }, { line: 3, errors: [{ column: 'age' }] }],
+    });
+
+    const twice = await importCsv(`${HEADER};age\nW-9;Test;90;1;1;1;Fjellvik;90`);
+
+    expect(twice.body).toMatchObject({
+      code: 'invalid_request',
+      message: expect.stringContaining('age'),
     });
   });
 
@@ -204,5 +232,23 @@ describe('the worklist', () => {
       { actor_id: 'person-kari', outcome: 'denied' },
       { actor_id: 'person-ola', outcome: 'denied' },
     ]);
+  });
+
+  it('reads a file saved as Windows-1252 by Norwegian Excel', async () => {
+    const bytes = Buffer.from(`${HEADER}\nW-1252;Åse Øren;90;1;1;1;Bærum\n`, 'latin1');
+    const answer = await fetch(`http://127.0.0.1:${server.port}/api/worklist/import`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${server.tokenFor('person-kari')}`,
+        'content-type': 'text/csv; charset=utf-8',
+      },
+      body: bytes,
+    });
+    const body = (await answer.json()) as {
+      worklist: { candidates: { reference: string; name: string }[] };
+    };
+
+    expect(answer.status).toBe(200);
+    expect(body.worklist.candidates.find((c) => c.reference === 'W-1252')?.name).toBe('Åse Øren');
   });
 });
