@@ -4,7 +4,7 @@
 # step checks first and skips work already done, so a second run takes seconds.
 #
 #   infra/setup.sh          what `npm start` needs
-#   infra/setup.sh --test   also what `npm test` needs (Chromium, PostgreSQL, coturn)
+#   infra/setup.sh --test   also what `npm test` needs (Chromium, PostgreSQL, coturn, iptables)
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,7 +21,7 @@ started=$(date +%s.%N)
 packages=(g++ make python3 meson ninja-build pkg-config
   libuv1-dev libssl-dev libsrtp2-dev libusrsctp-dev libabsl-dev nlohmann-json3-dev)
 if ((for_tests)); then
-  packages+=(chromium postgresql fonts-dejavu-core coturn)
+  packages+=(chromium postgresql fonts-dejavu-core coturn iptables)
 fi
 
 missing=()

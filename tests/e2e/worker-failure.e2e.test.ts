@@ -47,8 +47,11 @@ describe('a meeting whose mediasoup worker dies', () => {
 
     const killedAt = Date.now();
 
-    for (const page of pages) await mediaFlowing(page, 1, 20_000);
-    console.info(`media flowing again ${Date.now() - killedAt} ms after the worker was killed`);
+    await Promise.all(pages.map((page) => mediaFlowing(page, 1, 20_000)));
+
+    const elapsedMs = Date.now() - killedAt;
+
+    console.info(`media flowing again ${elapsedMs} ms after the worker was killed`);
 
     const peersAfter = await Promise.all(
       pages.map(async (p) => Object.keys((await sampleMedia(p)).peers)),
@@ -57,5 +60,9 @@ describe('a meeting whose mediasoup worker dies', () => {
     expect(peersAfter).toEqual(peersBefore);
     expect((await fetch(`${teamrom.url}/healthz`)).status).toBe(200);
     expect(await busiestWorkerPid(teamrom.url)).not.toBe(pid);
+    // The aim is 3 s. Measured on a shared two-core machine: 1.6-1.9 s when quiet, 3.5 s under
+    // load; about a second of that is the measuring (each page samples every half second and
+    // needs two rising samples). Asserted generously so that load alone does not fail it.
+    expect(elapsedMs).toBeLessThan(6000);
   });
 });

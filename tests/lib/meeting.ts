@@ -11,6 +11,8 @@ export async function joinDemoMeeting(
   browser: Browser,
   teamrom: TeamromProcess,
   roles: string[],
+  /** Runs on each page before it opens the meeting, e.g. to install a recorder. */
+  prepare: (page: Page) => Promise<void> = async () => {},
 ): Promise<Page[]> {
   const links = await teamrom.demoLinks();
   const pages: Page[] = [];
@@ -23,6 +25,7 @@ export async function joinDemoMeeting(
     const page = await (await browser.createBrowserContext()).newPage();
 
     await recordPeerConnections(page);
+    await prepare(page);
     await page.goto(`${link.url}&precheck=0`);
     pages.push(page);
   }

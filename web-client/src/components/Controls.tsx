@@ -1,5 +1,7 @@
 import { useTranslation } from 'react-i18next';
 
+import type { ViewMode } from '../meeting/ViewLayout.ts';
+
 interface Props {
   isMicOn: boolean;
   isCameraOn: boolean;
@@ -10,6 +12,17 @@ interface Props {
   onCamera: () => void;
   onPlan: () => void;
   onLeave: () => void;
+  /** Null where the browser cannot share a screen (most phones). */
+  screen: {
+    isSharing: boolean;
+    isBusy: boolean;
+    isAvailable: boolean;
+    onToggle: () => void;
+  } | null;
+  view: ViewMode;
+  onView: () => void;
+  isLowBandwidth: boolean;
+  onLowBandwidth: () => void;
 }
 
 export function Controls(props: Props) {
@@ -29,6 +42,22 @@ export function Controls(props: Props) {
         onClick={props.onCamera}
         label={props.isCameraOn ? t('controls.cameraOn') : t('controls.cameraOff')}
       />
+      {props.screen && (
+        <button
+          type="button"
+          className={props.screen.isSharing ? 'is-on' : undefined}
+          disabled={props.screen.isBusy || !props.screen.isAvailable}
+          onClick={props.screen.onToggle}
+        >
+          {props.screen.isSharing ? t('controls.stopScreen') : t('controls.shareScreen')}
+        </button>
+      )}
+      <button type="button" onClick={props.onView}>
+        {props.view === 'grid' ? t('controls.speakerView') : t('controls.gridView')}
+      </button>
+      <button type="button" aria-pressed={props.isLowBandwidth} onClick={props.onLowBandwidth}>
+        {t('controls.lowBandwidth')}
+      </button>
       {props.hasPlan && (
         <button type="button" aria-expanded={props.isPlanOpen} onClick={props.onPlan}>
           {props.isPlanOpen ? t('controls.hidePlan') : t('controls.showPlan')}

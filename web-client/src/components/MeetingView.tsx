@@ -18,6 +18,7 @@ import { RosterPanel } from './inCall/RosterPanel.tsx';
 import { LanguageSelect } from './LanguageSelect.tsx';
 import { MeetingCallStatus } from './MeetingCallStatus.tsx';
 import { VideoGrid } from './VideoGrid.tsx';
+import type { ViewMode } from '../meeting/ViewLayout.ts';
 
 export function MeetingView({ meetingId, token }: { meetingId: string; token: AccessToken }) {
   const [session, setSession] = useState<MeetingSession | null>(null);
@@ -51,6 +52,10 @@ function Meeting(props: { session: MeetingSession; meetingId: string; onRejoin: 
   const isStaff = isStaffRole(state.self?.role);
   const wasWaiting = useRef(false);
   const [isLetIn, setLetIn] = useState(false);
+  const [view, setView] = useState<ViewMode>('grid');
+  const quality = useStore(session.quality.state);
+  const screen = useStore(session.screenShare.state);
+  const canShareScreen = typeof navigator.mediaDevices?.getDisplayMedia === 'function';
 
   useEffect(() => {
     const created = new RosterStore(session);
@@ -123,6 +128,15 @@ function Meeting(props: { session: MeetingSession; meetingId: string; onRejoin: 
         {state.isMediaSlow && <p className="warn">{t('meeting.slowMedia')}</p>}
         {state.deviceProblem === 'denied' && <p className="warn">{t('meeting.deviceDenied')}</p>}
         {state.deviceProblem === 'missing' && <p className="warn">{t('meeting.deviceMissing')}</p>}
+        {quality.lowBandwidth.isOn && (
+          <p data-low-bandwidth={quality.lowBandwidth.isAuto ? 'auto' : 'chosen'}>
+            {quality.lowBandwidth.isAuto
+              ? t('meeting.lowBandwidthAuto')
+              : t('meeting.lowBandwidthChosen')}
+          </p>
+        )}
+        {screen.isSharing && <p>{t('meeting.sharingScreen')}</p>}
+        {screen.problem && <p className="warn">{t(`meeting.screenProblem.${screen.problem}`)}</p>}
         <AccessNotice token={session.token} />
       </div>
       <div className="meeting-body">
@@ -140,6 +154,9 @@ function Meeting(props: { session: MeetingSession; meetingId: string; onRejoin: 
             />
           )}
           <VideoGrid
+            view={view}
+            quality={quality}
+            control={session.consumerControl}
             localStream={state.localStream}
             self={state.self}
             isCameraOn={state.isCameraOn}
@@ -171,6 +188,23 @@ function Meeting(props: { session: MeetingSession; meetingId: string; onRejoin: 
         onCamera={() => void session.setCameraOn(!state.isCameraOn)}
         onPlan={() => setPlanOpen((open) => !open)}
         onLeave={() => void session.leave()}
+        screen={
+          canShareScreen
+            ? {
+                isSharing: screen.isSharing,
+                isBusy: screen.isBusy,
+                isAvailable: state.status === 'joined',
+                onToggle: () =>
+                  void (screen.isSharing
+                    ? session.screenShare.stop()
+                    : session.screenShare.start()),
+              }
+            : null
+        }
+        view={view}
+        onView={() => setView((v) => (v === 'grid' ? 'speaker' : 'grid'))}
+        isLowBandwidth={quality.lowBandwidth.isOn}
+        onLowBandwidth={() => session.quality.setLowBandwidth(!quality.lowBandwidth.isOn)}
       />
     </div>
   );

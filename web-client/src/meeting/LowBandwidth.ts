@@ -15,7 +15,11 @@ export interface LowBandwidthState {
   isDeclined: boolean;
 }
 
-export const LOW_BANDWIDTH_OFF: LowBandwidthState = { isOn: false, isAuto: false, isDeclined: false };
+export const LOW_BANDWIDTH_OFF: LowBandwidthState = {
+  isOn: false,
+  isAuto: false,
+  isDeclined: false,
+};
 
 /** The user switched the mode. */
 export function chooseLowBandwidth(
@@ -31,7 +35,10 @@ export function chooseLowBandwidth(
  * waits for several poor reports before it advises, and for several better ones before it lifts
  * the advice, so one report is enough here in both directions.
  */
-export function adviseLowBandwidth(state: LowBandwidthState, isAdvised: boolean): LowBandwidthState {
+export function adviseLowBandwidth(
+  state: LowBandwidthState,
+  isAdvised: boolean,
+): LowBandwidthState {
   if (!isAdvised) {
     if (state.isOn && state.isAuto) return LOW_BANDWIDTH_OFF;
 

@@ -19,7 +19,10 @@ import type { AccessToken } from '../lib/AccessToken.ts';
 import { RequestError, request } from '../lib/request.ts';
 import { Store } from '../lib/Store.ts';
 import { ConnectionToken } from './ConnectionToken.ts';
+import { ConsumerControl } from './ConsumerControl.ts';
 import { fetchIceServers, keepIceServersFresh } from './iceServers.ts';
+import { QualityState } from './QualityState.ts';
+import { ScreenShare } from './ScreenShare.ts';
 
 /** A transport that has not connected this long is reported to the user and retried. */
 export const TRANSPORT_CONNECT_TIMEOUT_MS = 15_000;
@@ -50,6 +53,11 @@ export interface RemoteParticipant {
   audioTrack: MediaStreamTrack | null;
   isVideoPaused: boolean;
   isAudioPaused: boolean;
+  /** The consumer of `videoTrack`, whose layers the tile showing it chooses. */
+  videoConsumerId: string | null;
+  /** A shared screen, shown as a tile of its own. */
+  screenTrack: MediaStreamTrack | null;
+  screenConsumerId: string | null;
 }
 
 export interface SessionState {
@@ -127,6 +135,13 @@ export class MeetingSession {
   #joinAttempt = 0;
   #retryDelayMs = FIRST_RETRY_DELAY_MS;
   #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The send transport being created: one for camera, microphone and screen alike. */
+  #sendTransportPending: Promise<types.Transport> | null = null;
+  /** Who speaks, everyone's link quality, what each video forwards, low-bandwidth mode. */
+  readonly quality: QualityState;
+  /** The layers, priorities and pauses of the videos received, from the tiles drawing them. */
+  readonly consumerControl: ConsumerControl;
+  readonly screenShare: ScreenShare;
   /**
    * Whether this person is in the meeting with the connection down: the server holds them, media
    * and all, for its grace period, and they come back as the same participant.
@@ -143,6 +158,12 @@ export class MeetingSession {
       reconnectionDelayMax: 4000,
     });
     this.#connectionToken = new ConnectionToken(this.socket, token);
+    this.quality = new QualityState(this.socket, () => this.state.get().self?.peerId ?? null);
+    this.consumerControl = new ConsumerControl(this.socket);
+    this.screenShare = new ScreenShare(this.socket, () => this.sendTransport());
+    this.quality.state.subscribe(() =>
+      this.consumerControl.setLowBandwidth(this.quality.state.get().lowBandwidth.isOn),
+    );
     this.#listen();
     this.socket.connect();
   }
@@ -197,6 +218,27 @@ export class MeetingSession {
       await request(this.socket, 'meeting:leave', {}).catch(() => {});
     }
     this.#close('left', null);
+  }
+
+  /**
+   * The transport this person sends on, created on first use: for camera and microphone after
+   * joining, or for a screen share by someone who sends neither.
+   */
+  async sendTransport(): Promise<types.Transport> {
+    if (this.#sendTransport && !this.#sendTransport.closed) return this.#sendTransport;
+    if (!this.#device?.loaded || !this.#recvTransport) throw new Error('media not set up');
+
+    const pending = (this.#sendTransportPending ??= this.#createTransport('send'));
+    const transport = await pending;
+
+    // Media was set up anew meanwhile: this transport belongs to what was dropped.
+    if (pending !== this.#sendTransportPending) {
+      transport.close();
+      throw new Error('media was reset');
+    }
+    this.#sendTransport = transport;
+
+    return transport;
   }
 
   #listen(): void {
@@ -280,6 +322,8 @@ export class MeetingSession {
       void this.#setUpMedia(reply).catch(() => this.#startOver());
     });
     socket.on('lobby:returned', (status) => {
+      this.#isAway = false;
+      this.#resumeKey = null;
       this.#resetMedia();
       this.state.update({
         status: 'waiting',
@@ -544,6 +588,7 @@ export class MeetingSession {
     for (const peer of reply.peers) {
       for (const producer of peer.producers) this.#announced.set(producer.producerId, producer);
     }
+    this.#resumeKey = reply.resumeKey;
     this.state.update({
       status: 'joined',
       self: reply.self,
@@ -551,6 +596,7 @@ export class MeetingSession {
       participants: reply.peers.map(toParticipant),
       lobby: null,
     });
+    this.quality.setActiveSpeaker(reply.activeSpeakerPeerId);
     await this.#connectMedia(reply.routerRtpCapabilities);
   }
 
@@ -558,9 +604,18 @@ export class MeetingSession {
    * The server lost this meeting's media and opened it anew: drop all media, keep the people, and
    * connect again. The others do the same, and their new producers are announced as they come.
    */
-  async #restartMedia(routerRtpCapabilities: RtpCapabilities): Promise<void> {
+  async #restartMedia(
+    routerRtpCapabilities: RtpCapabilities,
+    announced: ProducerInfo[] = [],
+  ): Promise<void> {
     this.#resetMedia();
-    this.#updateParticipant((p) => ({ ...p, videoTrack: null, audioTrack: null }));
+    for (const producer of announced) this.#announced.set(producer.producerId, producer);
+    this.#updateParticipant((p) => ({
+      ...p,
+      videoTrack: null,
+      audioTrack: null,
+      screenTrack: null,
+    }));
 
     try {
       await this.#connectMedia(routerRtpCapabilities);
@@ -570,26 +625,60 @@ export class MeetingSession {
     }
   }
 
-  /** Loads a device for the router, then receives what others send and sends this person's own. */
+  /**
+   * Loads a device for the router, then receives what others send and sends this person's own.
+   * Both transports are set up at the same time: after a media reset every second counts.
+   */
   async #connectMedia(routerRtpCapabilities: RtpCapabilities): Promise<void> {
     // A fresh device each time: after a reconnect or a reset the router may be another one.
-    this.#device = new Device();
-    await this.#device.load({
-      routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities,
+    const device = new Device();
+
+    this.#device = device;
+    await device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
+
+    // Dropped if media was reset again meanwhile, which made another device.
+    const isCurrent = () => this.#device === device;
+    const sending = this.#localMedia!.then(async (stream) => {
+      if (!stream || !isCurrent()) return null;
+
+      // Shared with a screen share that may have asked for it first.
+      const transport = await (this.#sendTransportPending ??= this.#createTransport('send'));
+
+      if (!isCurrent()) transport.close();
+
+      return { stream, transport };
     });
-    await request(this.socket, 'media:setRtpCapabilities', {
-      rtpCapabilities: this.#device.rtpCapabilities as never,
-    });
-    this.#recvTransport = await this.#createTransport('recv');
+
+    // Awaited below, or closed with the set-up that failed.
+    sending.catch(() => {});
+
+    try {
+      const [recvTransport] = await Promise.all([
+        this.#createTransport('recv'),
+        request(this.socket, 'media:setRtpCapabilities', {
+          rtpCapabilities: device.rtpCapabilities as never,
+        }),
+      ]);
+
+      if (!isCurrent()) {
+        recvTransport.close();
+
+        return;
+      }
+      this.#recvTransport = recvTransport;
+    } catch (error) {
+      void sending.then((s) => s?.transport.close());
+      throw error;
+    }
 
     // Producers announced so far, in the reply or while the transport was being set up.
     for (const producer of this.#announced.values()) void this.#consume(producer);
 
-    const stream = await this.#localMedia!;
+    const send = await sending;
 
-    if (stream && this.#recvTransport && !this.#recvTransport.closed) {
-      this.#sendTransport = await this.#createTransport('send');
-      await this.#produce(stream);
+    if (send && isCurrent() && !this.#recvTransport.closed) {
+      this.#sendTransport = send.transport;
+      await this.#produce(send.stream);
     }
   }
 
@@ -627,7 +716,7 @@ export class MeetingSession {
         transportId: transport.id,
         kind,
         rtpParameters: rtpParameters as never,
-        source: appData.source as 'camera' | 'microphone',
+        source: appData.source as ProducerInfo['source'],
       }).then(({ producerId }) => callback({ id: producerId }), errback);
     });
     transport.on('connectionstatechange', (state) => {
@@ -635,7 +724,7 @@ export class MeetingSession {
         this.#clearSlow(transport.id);
       } else if (state === 'disconnected' || state === 'failed') {
         this.#watchConnection(transport);
-        if (state === 'failed') void this.#restartIce(transport);
+        this.#restartIceSoon(transport, state === 'failed' ? 0 : ICE_DISCONNECTED_GRACE_MS);
       }
     });
 
@@ -662,6 +751,23 @@ export class MeetingSession {
     }, TRANSPORT_CONNECT_TIMEOUT_MS);
 
     this.#slowTimers.set(transport.id, timer);
+  }
+
+  /**
+   * Restarts ICE on a transport that lost its connection, unless it comes back by itself first.
+   * With the signalling connection down too, the restart waits for it (see #carryOn, #reconcile).
+   */
+  #restartIceSoon(transport: types.Transport, delayMs: number): void {
+    clearTimeout(this.#iceTimers.get(transport.id));
+    this.#iceTimers.set(
+      transport.id,
+      setTimeout(() => {
+        this.#iceTimers.delete(transport.id);
+        if (!transport.closed && isBroken(transport) && this.socket.connected) {
+          void this.#restartIce(transport);
+        }
+      }, delayMs),
+    );
   }
 
   #clearSlow(transportId: string): void {
@@ -767,12 +873,16 @@ export class MeetingSession {
       this.#consumers.set(consumer.id, consumer);
       if (isGone() || this.#closedEarly.delete(consumer.id)) throw new Error('producer gone');
 
-      this.#attachTrack(producer.peerId, consumer.kind, consumer.track, producer.paused);
+      this.#attachTrack(producer, consumer);
       await request(this.socket, 'media:resumeConsumer', { consumerId: consumer.id });
+      if (consumer.kind === 'video') {
+        this.consumerControl.add(consumer.id, options.layers?.spatial ?? 1);
+      }
     } catch {
       if (consumer) {
         consumer.close();
         this.#consumers.delete(consumer.id);
+        this.consumerControl.remove(consumer.id);
         this.#detachTrack(consumer.track);
       }
       this.#consumedProducers.delete(producerId);
@@ -787,38 +897,46 @@ export class MeetingSession {
 
       consumer.close();
       this.#consumers.delete(consumer.id);
+      this.consumerControl.remove(consumer.id);
       this.#detachTrack(consumer.track);
     }
   }
 
   #detachTrack(track: MediaStreamTrack): void {
-    this.#updateParticipant((p) =>
-      p.videoTrack === track
-        ? { ...p, videoTrack: null }
-        : p.audioTrack === track
-          ? { ...p, audioTrack: null }
-          : p,
-    );
+    this.#updateParticipant((p) => {
+      if (p.videoTrack === track) return { ...p, videoTrack: null, videoConsumerId: null };
+      if (p.screenTrack === track) return { ...p, screenTrack: null, screenConsumerId: null };
+      if (p.audioTrack === track) return { ...p, audioTrack: null };
+
+      return p;
+    });
   }
 
-  #attachTrack(peerId: string, kind: string, track: MediaStreamTrack, paused: boolean): void {
-    this.#updateParticipant((p) => {
-      if (p.peerId !== peerId) return p;
+  #attachTrack(producer: ProducerInfo, consumer: types.Consumer): void {
+    const { track, id } = consumer;
+    const paused = producer.paused;
 
-      return kind === 'video'
-        ? { ...p, videoTrack: track, isVideoPaused: paused }
-        : { ...p, audioTrack: track, isAudioPaused: paused };
+    this.#updateParticipant((p) => {
+      if (p.peerId !== producer.peerId) return p;
+
+      switch (producer.source) {
+        case 'camera':
+          return { ...p, videoTrack: track, videoConsumerId: id, isVideoPaused: paused };
+        case 'screen':
+          return { ...p, screenTrack: track, screenConsumerId: id };
+        case 'microphone':
+          return { ...p, audioTrack: track, isAudioPaused: paused };
+      }
     });
   }
 
   #setRemotePaused(peerId: string, producerId: string, paused: boolean): void {
-    const consumer = [...this.#consumers.values()].find((c) => c.producerId === producerId);
-    const kind = consumer?.kind;
+    const source = this.#announced.get(producerId)?.source;
 
     this.#updateParticipant((p) => {
       if (p.peerId !== peerId) return p;
-      if (kind === 'video') return { ...p, isVideoPaused: paused };
-      if (kind === 'audio') return { ...p, isAudioPaused: paused };
+      if (source === 'camera') return { ...p, isVideoPaused: paused };
+      if (source === 'microphone') return { ...p, isAudioPaused: paused };
 
       return p;
     });
@@ -844,6 +962,7 @@ export class MeetingSession {
       this.#consumedProducers.delete(consumer.producerId);
       consumer.close();
       this.#consumers.delete(consumer.id);
+      this.consumerControl.remove(consumer.id);
     }
     this.state.update((s) => ({
       ...s,
@@ -858,12 +977,16 @@ export class MeetingSession {
   #resetMedia(): void {
     for (const timer of this.#slowTimers.values()) clearTimeout(timer);
     this.#slowTimers.clear();
+    for (const timer of this.#iceTimers.values()) clearTimeout(timer);
+    this.#iceTimers.clear();
     this.#sendTransport?.close();
     this.#recvTransport?.close();
     this.#sendTransport = null;
+    this.#sendTransportPending = null;
     this.#recvTransport = null;
     this.#producers.clear();
     this.#consumers.clear();
+    this.consumerControl.clear();
     this.#announced.clear();
     this.#consumedProducers.clear();
     this.#closedEarly.clear();
@@ -871,14 +994,22 @@ export class MeetingSession {
 
   #close(status: SessionStatus, reason: string | null): void {
     this.#joinAttempt++;
+    this.#isAway = false;
+    this.#resumeKey = null;
     this.#connectionToken.close();
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = null;
     this.#resetMedia();
+    this.screenShare.dispose();
     for (const track of this.state.get().localStream?.getTracks() ?? []) track.stop();
     this.socket.disconnect();
     this.state.update({ status, reason, participants: [], waiting: [], localStream: null });
   }
+}
+
+/** Whether a transport lost its connection: an ICE restart may bring it back. */
+function isBroken(transport: types.Transport): boolean {
+  return transport.connectionState === 'disconnected' || transport.connectionState === 'failed';
 }
 
 function toParticipant(peer: PeerInfo): RemoteParticipant {
@@ -891,6 +1022,9 @@ function toParticipant(peer: PeerInfo): RemoteParticipant {
     audioTrack: null,
     isVideoPaused: false,
     isAudioPaused: false,
+    videoConsumerId: null,
+    screenTrack: null,
+    screenConsumerId: null,
   };
 }
 

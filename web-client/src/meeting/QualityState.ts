@@ -8,6 +8,8 @@ import type { TeamromSocket } from './MeetingSession.ts';
 export interface QualitySnapshot {
   /** Who speaks now, from the join reply and `speaker:active`. */
   activeSpeakerPeerId: string | null;
+  /** Who spoke before, for the speaker view while this person speaks. */
+  previousSpeakerPeerId: string | null;
   /** Each participant's link, this person's own included, from `media:quality`. */
   levels: Record<string, QualityLevel>;
   /** What each video consumer forwards now; null while it forwards nothing. */
@@ -24,6 +26,7 @@ export interface QualitySnapshot {
 export class QualityState {
   readonly state = new Store<QualitySnapshot>({
     activeSpeakerPeerId: null,
+    previousSpeakerPeerId: null,
     levels: {},
     layers: {},
     lowBandwidth: LOW_BANDWIDTH_OFF,
@@ -53,7 +56,11 @@ export class QualityState {
   }
 
   setActiveSpeaker(peerId: string | null): void {
-    this.state.update({ activeSpeakerPeerId: peerId });
+    this.state.update((s) =>
+      s.activeSpeakerPeerId === peerId
+        ? s
+        : { ...s, activeSpeakerPeerId: peerId, previousSpeakerPeerId: s.activeSpeakerPeerId },
+    );
   }
 
   /** The user's own choice; it overrides the automatic one. */
@@ -65,10 +72,9 @@ export class QualityState {
   }
 
   forgetConsumer(consumerId: string): void {
-    this.state.update((s) => {
-      const { [consumerId]: _gone, ...layers } = s.layers;
-
-      return { ...s, layers };
-    });
+    this.state.update((s) => ({
+      ...s,
+      layers: Object.fromEntries(Object.entries(s.layers).filter(([id]) => id !== consumerId)),
+    }));
   }
 }
