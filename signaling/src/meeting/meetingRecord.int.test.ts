@@ -259,6 +259,11 @@ describe('the roster, the introductions and the meeting record', () => {
         text: 'Vi prøver ny inhalator i fire uker.',
         meetingId,
       });
+      // A note may name only a meeting of the same patient: here, another one of Astrid's.
+      await server.db.query(
+        `insert into meetings (id, patient_id, title) values ('another-meeting', 'patient-demo', 'Møte')
+         on conflict do nothing`,
+      );
       await applyToPlan(coordinator.socket, {
         type: 'note.add',
         noteId: randomUUID(),
