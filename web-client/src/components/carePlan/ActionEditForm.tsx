@@ -5,8 +5,11 @@ import { useTranslation } from 'react-i18next';
 
 import type { ActionChanges } from '../../carePlan/CarePlanStore.ts';
 import { parseResponsible, responsibleValue } from '../../carePlan/directory.ts';
+import { DateInput } from './DateInput.tsx';
+import { FormButtons } from './FormButtons.tsx';
 import { GoalSelect } from './GoalSelect.tsx';
 import { usePlan } from './PlanContext.tsx';
+import { PlanForm } from './PlanForm.tsx';
 import { ResponsibleSelect } from './ResponsibleSelect.tsx';
 import { useFocusOnOpen } from './useFocusOnOpen.ts';
 
@@ -42,8 +45,7 @@ export function ActionEditForm(props: { action: CarePlanAction; onDone: () => vo
   };
 
   return (
-    <form className="plan-form" onSubmit={save} aria-labelledby={`${id}-title`}>
-      <h4 id={`${id}-title`}>{t('carePlan.editAction')}</h4>
+    <PlanForm title={t('carePlan.editAction')} onSubmit={save}>
       <label htmlFor={`${id}-text`}>{t('carePlan.field.action.description')}</label>
       <input
         ref={first}
@@ -59,20 +61,8 @@ export function ActionEditForm(props: { action: CarePlanAction; onDone: () => vo
       <label htmlFor={`${id}-goal`}>{t('carePlan.forGoal')}</label>
       <GoalSelect id={`${id}-goal`} value={goalId} onChange={setGoalId} />
       <label htmlFor={`${id}-due`}>{t('carePlan.field.action.dueDate')}</label>
-      <input
-        id={`${id}-due`}
-        type="date"
-        value={dueDate}
-        onChange={(e) => setDueDate(e.target.value)}
-      />
-      <div className="buttons">
-        <button type="submit" className="primary">
-          {t('carePlan.save')}
-        </button>
-        <button type="button" onClick={onDone}>
-          {t('carePlan.cancel')}
-        </button>
-      </div>
-    </form>
+      <DateInput id={`${id}-due`} value={dueDate} onChange={setDueDate} />
+      <FormButtons onCancel={onDone} />
+    </PlanForm>
   );
 }

@@ -1,10 +1,12 @@
 import type { GoalPriority } from '@teamrom/signaling/protocol';
-import { GOAL_PRIORITIES } from '@teamrom/signaling/protocol';
 import { useId, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 
+import { DateInput } from './DateInput.tsx';
 import { usePlan } from './PlanContext.tsx';
+import { PlanForm } from './PlanForm.tsx';
+import { PrioritySelect } from './PrioritySelect.tsx';
 
 /** A new goal, written as the patient says it. */
 export function AddGoalForm() {
@@ -28,8 +30,7 @@ export function AddGoalForm() {
   };
 
   return (
-    <form className="plan-form add-goal" onSubmit={submit} aria-labelledby={`${id}-title`}>
-      <h4 id={`${id}-title`}>{t('carePlan.addGoal')}</h4>
+    <PlanForm className="add-goal" title={t('carePlan.addGoal')} onSubmit={submit}>
       <label htmlFor={`${id}-text`}>{t('carePlan.newGoal')}</label>
       <p id={`${id}-hint`} className="hint">
         {t('carePlan.newGoalHint')}
@@ -45,27 +46,12 @@ export function AddGoalForm() {
         onChange={(e) => setDescription(e.target.value)}
       />
       <label htmlFor={`${id}-priority`}>{t('carePlan.field.goal.priority')}</label>
-      <select
-        id={`${id}-priority`}
-        value={priority}
-        onChange={(e) => setPriority(e.target.value as GoalPriority)}
-      >
-        {GOAL_PRIORITIES.map((p) => (
-          <option key={p} value={p}>
-            {t(`carePlan.priority.${p}`)}
-          </option>
-        ))}
-      </select>
+      <PrioritySelect id={`${id}-priority`} value={priority} onChange={setPriority} />
       <label htmlFor={`${id}-date`}>{t('carePlan.field.goal.targetDate')}</label>
-      <input
-        id={`${id}-date`}
-        type="date"
-        value={targetDate}
-        onChange={(e) => setTargetDate(e.target.value)}
-      />
+      <DateInput id={`${id}-date`} value={targetDate} onChange={setTargetDate} />
       <button type="submit" className="primary">
         {t('carePlan.add')}
       </button>
-    </form>
+    </PlanForm>
   );
 }

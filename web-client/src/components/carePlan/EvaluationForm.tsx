@@ -4,7 +4,11 @@ import { useId, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 
+import { ChoiceSelect } from './ChoiceSelect.tsx';
+import { DateInput } from './DateInput.tsx';
+import { FormButtons } from './FormButtons.tsx';
 import { usePlan } from './PlanContext.tsx';
+import { PlanForm } from './PlanForm.tsx';
 import { useFocusOnOpen } from './useFocusOnOpen.ts';
 
 /** Records how a goal is going, on a date, in words. */
@@ -28,29 +32,18 @@ export function EvaluationForm({ goal, onDone }: { goal: Goal; onDone: () => voi
   };
 
   return (
-    <form className="plan-form" onSubmit={save} aria-labelledby={`${id}-title`}>
-      <h4 id={`${id}-title`}>{t('carePlan.addEvaluation')}</h4>
+    <PlanForm title={t('carePlan.addEvaluation')} onSubmit={save}>
       <label htmlFor={`${id}-status`}>{t('carePlan.field.goal.achievementStatus')}</label>
-      <select
+      <ChoiceSelect
         ref={first}
         id={`${id}-status`}
         value={status}
-        onChange={(e) => setStatus(e.target.value as GoalAchievementStatus)}
-      >
-        {GOAL_ACHIEVEMENT_STATUSES.map((s) => (
-          <option key={s} value={s}>
-            {t(`carePlan.achievement.${s}`)}
-          </option>
-        ))}
-      </select>
-      <label htmlFor={`${id}-date`}>{t('carePlan.evaluationDate')}</label>
-      <input
-        id={`${id}-date`}
-        type="date"
-        required
-        value={date}
-        onChange={(e) => setDate(e.target.value)}
+        choices={GOAL_ACHIEVEMENT_STATUSES}
+        label={(s) => t(`carePlan.achievement.${s}`)}
+        onChange={setStatus}
       />
+      <label htmlFor={`${id}-date`}>{t('carePlan.evaluationDate')}</label>
+      <DateInput id={`${id}-date`} required value={date} onChange={setDate} />
       <label htmlFor={`${id}-text`}>{t('carePlan.evaluationText')}</label>
       <textarea
         id={`${id}-text`}
@@ -61,14 +54,7 @@ export function EvaluationForm({ goal, onDone }: { goal: Goal; onDone: () => voi
         value={text}
         onChange={(e) => setText(e.target.value)}
       />
-      <div className="buttons">
-        <button type="submit" className="primary">
-          {t('carePlan.save')}
-        </button>
-        <button type="button" onClick={onDone}>
-          {t('carePlan.cancel')}
-        </button>
-      </div>
-    </form>
+      <FormButtons onCancel={onDone} />
+    </PlanForm>
   );
 }

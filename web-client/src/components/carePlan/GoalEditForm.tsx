@@ -1,11 +1,16 @@
 import type { Goal, GoalLifecycleStatus, GoalPriority } from '@teamrom/signaling/protocol';
-import { GOAL_LIFECYCLE_STATUSES, GOAL_PRIORITIES } from '@teamrom/signaling/protocol';
+import { GOAL_LIFECYCLE_STATUSES } from '@teamrom/signaling/protocol';
 import { useId, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import type { GoalChanges } from '../../carePlan/CarePlanStore.ts';
+import { ChoiceSelect } from './ChoiceSelect.tsx';
+import { DateInput } from './DateInput.tsx';
+import { FormButtons } from './FormButtons.tsx';
 import { usePlan } from './PlanContext.tsx';
+import { PlanForm } from './PlanForm.tsx';
+import { PrioritySelect } from './PrioritySelect.tsx';
 import { useFocusOnOpen } from './useFocusOnOpen.ts';
 
 /** Changes a goal; only the fields changed are sent, based on the version the form opened at. */
@@ -36,8 +41,7 @@ export function GoalEditForm({ goal, onDone }: { goal: Goal; onDone: () => void 
   };
 
   return (
-    <form className="plan-form" onSubmit={save} aria-labelledby={`${id}-title`}>
-      <h4 id={`${id}-title`}>{t('carePlan.editGoal')}</h4>
+    <PlanForm title={t('carePlan.editGoal')} onSubmit={save}>
       <label htmlFor={`${id}-text`}>{t('carePlan.field.goal.description')}</label>
       <textarea
         ref={first}
@@ -50,44 +54,18 @@ export function GoalEditForm({ goal, onDone }: { goal: Goal; onDone: () => void 
         onChange={(e) => setDescription(e.target.value)}
       />
       <label htmlFor={`${id}-priority`}>{t('carePlan.field.goal.priority')}</label>
-      <select
-        id={`${id}-priority`}
-        value={priority}
-        onChange={(e) => setPriority(e.target.value as GoalPriority)}
-      >
-        {GOAL_PRIORITIES.map((p) => (
-          <option key={p} value={p}>
-            {t(`carePlan.priority.${p}`)}
-          </option>
-        ))}
-      </select>
+      <PrioritySelect id={`${id}-priority`} value={priority} onChange={setPriority} />
       <label htmlFor={`${id}-date`}>{t('carePlan.field.goal.targetDate')}</label>
-      <input
-        id={`${id}-date`}
-        type="date"
-        value={targetDate}
-        onChange={(e) => setTargetDate(e.target.value)}
-      />
+      <DateInput id={`${id}-date`} value={targetDate} onChange={setTargetDate} />
       <label htmlFor={`${id}-status`}>{t('carePlan.field.goal.lifecycleStatus')}</label>
-      <select
+      <ChoiceSelect
         id={`${id}-status`}
         value={lifecycleStatus}
-        onChange={(e) => setLifecycleStatus(e.target.value as GoalLifecycleStatus)}
-      >
-        {GOAL_LIFECYCLE_STATUSES.map((s) => (
-          <option key={s} value={s}>
-            {t(`carePlan.lifecycle.${s}`)}
-          </option>
-        ))}
-      </select>
-      <div className="buttons">
-        <button type="submit" className="primary">
-          {t('carePlan.save')}
-        </button>
-        <button type="button" onClick={onDone}>
-          {t('carePlan.cancel')}
-        </button>
-      </div>
-    </form>
+        choices={GOAL_LIFECYCLE_STATUSES}
+        label={(s) => t(`carePlan.lifecycle.${s}`)}
+        onChange={setLifecycleStatus}
+      />
+      <FormButtons onCancel={onDone} />
+    </PlanForm>
   );
 }
