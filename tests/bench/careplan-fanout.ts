@@ -12,7 +12,6 @@ import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
 
 import type { Socket } from 'socket.io-client';
-import { io } from 'socket.io-client';
 
 import type {
   CarePlan,
@@ -22,6 +21,7 @@ import type {
   Responsible,
 } from '../../signaling/src/protocol/index.ts';
 import { PLAN_SECTIONS, reduce } from '../../signaling/src/protocol/index.ts';
+import { connect, request, TIMEOUT_MS } from './lib/socket.ts';
 import type { BenchOptions } from './lib/report.ts';
 import { percentile, round, stamp, stampLine, writeResult } from './lib/report.ts';
 import { chart, COLORS } from './lib/svg.ts';
@@ -29,7 +29,6 @@ import { watchCpu } from './lib/procfs.ts';
 import { startBenchServer } from './server/process.ts';
 
 const SIZES = { full: { viewers: 6, edits: 200 }, smoke: { viewers: 6, edits: 8 } };
-const TIMEOUT_MS = 10_000;
 /** The issue's goal for an edit reaching everyone; reported, never asserted. */
 const GOAL_P95_MS = 100;
 
@@ -45,12 +44,6 @@ const RESPONSIBLE: Responsible[] = [
   { kind: 'person', id: 'person-per' },
   { kind: 'organisation', id: 'org-gp' },
 ];
-
-interface Ack<T> {
-  ok: boolean;
-  data?: T;
-  error?: { code: string; message: string };
-}
 
 /** One member of the team with the plan open, keeping their copy of it up to date. */
 interface Viewer {
@@ -337,31 +330,6 @@ function firstDifference(a: unknown, b: unknown, path = 'plan'): string | null {
   }
 
   return path;
-}
-
-async function connect(url: string, token: string): Promise<Socket> {
-  const socket = io(url, {
-    auth: { token },
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-
-  return socket;
-}
-
-/** Sends a request and returns its data, or throws with the server's error code. */
-async function request<T = unknown>(socket: Socket, event: string, payload: object): Promise<T> {
-  const ack = (await socket.timeout(TIMEOUT_MS).emitWithAck(event, payload)) as Ack<T>;
-
-  if (!ack.ok) throw new Error(`${event}: ${ack.error?.code} ${ack.error?.message}`);
-
-  return ack.data as T;
 }
 
 function fanoutChart(result: CarePlanFanoutResult): string {

@@ -12,10 +12,10 @@
 import { performance } from 'node:perf_hooks';
 
 import type { Socket } from 'socket.io-client';
-import { io } from 'socket.io-client';
 
 import { SNAPSHOT_EVERY } from '../../signaling/src/careplan/CarePlanRepository.ts';
 import type { CarePlan, OpenedPlan, PlanHistoryEntry } from '../../signaling/src/protocol/index.ts';
+import { connect, request } from './lib/socket.ts';
 import type { BenchOptions } from './lib/report.ts';
 import { percentile, round, stamp, stampLine, writeResult } from './lib/report.ts';
 import { chart, COLORS } from './lib/svg.ts';
@@ -36,17 +36,10 @@ const SIZES: Record<'full' | 'smoke', LoadSize> = {
   full: { plan: { goals: 50, actions: 200, history: 1000 }, rounds: 10, perRound: 30, warmUp: 10 },
   smoke: { plan: { goals: 5, actions: 20, history: 70 }, rounds: 2, perRound: 3, warmUp: 1 },
 };
-const TIMEOUT_MS = 10_000;
 /** The issue's goal for loading the plan; reported, never asserted. */
 const GOAL_P95_MS = 50;
 /** The early version read back; the late one is as far from the end. */
 const EARLY_VERSION = 10;
-
-interface Ack<T> {
-  ok: boolean;
-  data?: T;
-  error?: { code: string; message: string };
-}
 
 export interface Spread {
   p50: number;
@@ -322,31 +315,6 @@ function compare(pair: { large: number[]; baseline: number[] }): Comparison {
 
 function bytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value));
-}
-
-async function connect(url: string, token: string): Promise<Socket> {
-  const socket = io(url, {
-    auth: { token },
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-
-  return socket;
-}
-
-/** Sends a request and returns its data, or throws with the server's error code. */
-async function request<T = unknown>(socket: Socket, event: string, payload: object): Promise<T> {
-  const ack = (await socket.timeout(TIMEOUT_MS).emitWithAck(event, payload)) as Ack<T>;
-
-  if (!ack.ok) throw new Error(`${event}: ${ack.error?.code} ${ack.error?.message}`);
-
-  return ack.data as T;
 }
 
 function loadChart(result: CarePlanLoadResult): string {
