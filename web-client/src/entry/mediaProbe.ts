@@ -81,9 +81,7 @@ export async function probeMedia(socket: Socket): Promise<MediaProbeResult> {
 
     const isConnecting = connectedWithin(transport, CONNECT_TIMEOUT_MS);
 
-    // Sound first, as in a meeting: mediasoup-client 3.6 answers with the header extension ids
-    // Chromium used when the device was loaded, audio first; for a lone video section Chromium
-    // numbers them otherwise and refuses the answer.
+    // Sound first, then the picture, in the order a meeting sends them.
     await transport.produce({ track: silence.track, stopTracks: false });
     await transport.produce({
       track: pattern.track,

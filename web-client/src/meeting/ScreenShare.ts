@@ -59,9 +59,6 @@ export class ScreenShare {
       if (!track) throw new Error('no screen track');
       track.contentHint = 'detail';
 
-      // LIMITATION: on a send transport with no camera or microphone the screen is the first
-      // m-section, which mediasoup-client 3.6 cannot negotiate in Chromium 140 or later
-      // (versatica/mediasoup-client#330): a person without either device gets "could not share".
       const transport = await this.#sendTransport();
       const produce = () =>
         transport.produce({
