@@ -20,6 +20,26 @@ async function busiestWorkerPid(url: string): Promise<number> {
   return workers[0].pid;
 }
 
+/** How many RTCPeerConnections the page has made so far (recordPeerConnections keeps them). */
+function peerConnectionCount(page: Page): Promise<number> {
+  return page.evaluate(
+    () => (window as unknown as { __teamromPcs: RTCPeerConnection[] }).__teamromPcs.length,
+  );
+}
+
+/** Waits until `count` connections made after the first `known` ones are connected. */
+async function newConnectionsUp(page: Page, known: number, count: number, timeoutMs: number) {
+  await page.waitForFunction(
+    (skip, wanted) =>
+      (window as unknown as { __teamromPcs: RTCPeerConnection[] }).__teamromPcs
+        .slice(skip)
+        .filter((pc) => pc.connectionState === 'connected').length >= wanted,
+    { polling: 50, timeout: timeoutMs },
+    known,
+    count,
+  );
+}
+
 describe('a meeting whose mediasoup worker dies', () => {
   let teamrom: TeamromProcess;
   let browser: Browser & { cleanup(): Promise<void> };
@@ -42,16 +62,27 @@ describe('a meeting whose mediasoup worker dies', () => {
       pages.map(async (p) => Object.keys((await sampleMedia(p)).peers)),
     );
     const pid = await busiestWorkerPid(teamrom.url);
+    const connectionsBefore = await Promise.all(pages.map(peerConnectionCount));
 
     process.kill(pid, 'SIGKILL');
 
     const killedAt = Date.now();
+    const reconnectedMs = await Promise.all(
+      pages.map(async (page, i) => {
+        await newConnectionsUp(page, connectionsBefore[i]!, 2, 20_000);
+
+        return Date.now() - killedAt;
+      }),
+    );
 
     await Promise.all(pages.map((page) => mediaFlowing(page, 1, 20_000)));
 
     const elapsedMs = Date.now() - killedAt;
 
-    console.info(`media flowing again ${elapsedMs} ms after the worker was killed`);
+    console.info(
+      `worker killed: send and receive connections up again after ${reconnectedMs.join(' and ')} ` +
+        `ms; media seen flowing after ${elapsedMs} ms`,
+    );
 
     const peersAfter = await Promise.all(
       pages.map(async (p) => Object.keys((await sampleMedia(p)).peers)),
@@ -60,9 +91,10 @@ describe('a meeting whose mediasoup worker dies', () => {
     expect(peersAfter).toEqual(peersBefore);
     expect((await fetch(`${teamrom.url}/healthz`)).status).toBe(200);
     expect(await busiestWorkerPid(teamrom.url)).not.toBe(pid);
-    // The aim is 3 s. Measured on a shared two-core machine: 1.6-1.9 s when quiet, 3.5 s under
-    // load; about a second of that is the measuring (each page samples every half second and
-    // needs two rising samples). Asserted generously so that load alone does not fail it.
+    // Both participants are back (new send and receive connections up) within the 3 s asked for.
+    // Seeing the media flow takes about a second more: each page samples its counters every half
+    // second and needs two rising samples, so that figure is only printed and held to 6 s.
+    expect(Math.max(...reconnectedMs)).toBeLessThan(3000);
     expect(elapsedMs).toBeLessThan(6000);
   });
 });
