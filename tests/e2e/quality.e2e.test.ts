@@ -2,13 +2,15 @@ import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { launchBrowser, recordPeerConnections } from '../lib/browser.ts';
+import { clickButton } from '../lib/meeting.ts';
 import type { TeamromProcess } from '../lib/teamrom.ts';
 import { startTeamrom } from '../lib/teamrom.ts';
 
 /*
- * What a participant receives and how well, in Chromium: screen sharing by someone without a
- * camera, the speaker's mark, the layer each tile asks for, and low-bandwidth mode turning on by
- * itself on a throttled downlink while the sound keeps coming.
+ * What a participant receives and how well, in Chromium: screen sharing by someone with neither
+ * camera nor microphone, the layer each tile asks for, and low-bandwidth mode as a user picks it.
+ * The speaker's mark is tested in active-speaker.e2e.test.ts, and low-bandwidth mode turning on
+ * by itself on a constrained downlink in low-bandwidth.e2e.test.ts.
  */
 
 const PEOPLE = ['patient', 'coordinator', 'physician'] as const;
@@ -33,8 +35,6 @@ interface Signals {
   screensClosed: string[];
   /** The most screen producers of one person open at the same time, as notices tell it. */
   mostOpen: number;
-  /** Every `speaker:active` heard, in order. */
-  speakers: string[];
   sent: Record<string, unknown[]>;
 }
 
@@ -45,7 +45,6 @@ async function countSignals(page: Page): Promise<void> {
       screensOpened: [],
       screensClosed: [],
       mostOpen: 0,
-      speakers: [],
       sent: {},
     };
     const open = new Map<string, string>();
@@ -75,7 +74,6 @@ async function countSignals(page: Page): Promise<void> {
 
             signals.mostOpen = Math.max(signals.mostOpen, mine.length);
           }
-          if (name === 'speaker:active') signals.speakers.push(payload!.peerId!);
           if (name === 'producer:closed' && open.delete(payload!.producerId!)) {
             signals.screensClosed.push(payload!.producerId!);
           }
@@ -137,13 +135,6 @@ async function inbound(page: Page): Promise<Inbound> {
 
     return result;
   });
-}
-
-async function clickButton(page: Page, label: string): Promise<void> {
-  const selector = `xpath/.//nav//button[normalize-space()="${label}" and not(@disabled)]`;
-  const button = await page.waitForSelector(selector, { timeout: 15_000 });
-
-  await button!.click();
 }
 
 describe('quality of a meeting in Chromium', () => {
@@ -278,67 +269,6 @@ describe('quality of a meeting in Chromium', () => {
       ),
     ).toHaveLength(1);
     expect(sentByNurse['media:closeProducer']).toHaveLength(10);
-  });
-
-  it('marks the speaker the server names, and moves the mark with each new one', async () => {
-    const { patient } = pages;
-    const marked = () =>
-      patient.$eval(
-        'body',
-        () => document.querySelector('li[data-speaking]')?.getAttribute('data-peer-tile') ?? null,
-      );
-    const lastNamed = async () => (await signalsOf(patient)).speakers.at(-1) ?? null;
-    const marks = new Set<string>();
-    /**
-     * Waits for the server to name `person` and the page to mark them. The server judges the
-     * speaker from audio levels, and all pages send the same fake beep; when it does not switch
-     * in time, the mark must still follow whoever it named last.
-     */
-    const speakerIs = async (person: Person) => {
-      const at = Date.now();
-      const moved = await until(`${person} to be marked`, 20_000, async () =>
-        (await marked()) === peerIds[person] ? true : null,
-      ).catch(() => false);
-      const named = await lastNamed();
-      const mark = await marked();
-
-      if (mark) marks.add(mark);
-      if (!moved) {
-        console.info(`the server did not name ${person} within 20 s; it named ${named} last`);
-        expect(mark === named || named === peerIds.patient).toBe(true);
-      }
-
-      return moved ? `${Date.now() - at} ms` : 'not named';
-    };
-    const unmute = async (page: Page) => {
-      const [button] = await page.$$('xpath/.//nav//button[normalize-space()="Slå på mikrofonen"]');
-
-      await button?.click();
-    };
-    let first: string, second: string, label: string | null;
-
-    try {
-      // The patient, who watches, is muted; muting one of the other two leaves the other the
-      // only one speaking.
-      await clickButton(patient, 'Slå av mikrofonen');
-      await clickButton(pages.physician, 'Slå av mikrofonen');
-      first = await speakerIs('coordinator');
-      await clickButton(pages.physician, 'Slå på mikrofonen');
-      await clickButton(pages.coordinator, 'Slå av mikrofonen');
-      second = await speakerIs('physician');
-      label = await patient.$eval('li[data-speaking] .speaking', (e) => e.textContent);
-    } finally {
-      for (const page of Object.values(pages)) await unmute(page);
-    }
-
-    const heard = (await signalsOf(patient)).speakers;
-
-    console.info(
-      `speaker mark: coordinator ${first}, physician ${second}; server named ` +
-        `${heard.length} speakers in all`,
-    );
-    expect(marks.size, 'the mark moved at least once').toBeGreaterThanOrEqual(1);
-    expect(label ?? '').toContain('Snakker');
   });
 
   it('asks for a small layer for a thumbnail and a large one for the main tile', async () => {

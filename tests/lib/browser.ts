@@ -7,13 +7,27 @@ import type { Browser, Page } from 'puppeteer-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+export interface BrowserOptions {
+  /**
+   * A WAV file (16-bit PCM) the fake microphone plays, over and over, instead of Chromium's beep.
+   * It holds for the whole browser process, so a test giving people different sounds launches
+   * one browser for each of them.
+   */
+  fakeAudioFile?: string;
+}
+
 /**
  * Headless Chromium with a fake camera and microphone. Loopback must be allowed for WebRTC, or a
  * machine whose only address is 127.0.0.1 never connects; background networking is off because
  * this machine has no route to Google's services.
  */
-export async function launchBrowser(): Promise<Browser & { cleanup(): Promise<void> }> {
+export async function launchBrowser(
+  options: BrowserOptions = {},
+): Promise<Browser & { cleanup(): Promise<void> }> {
   const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'teamrom-chromium-'));
+  const fakeAudio = options.fakeAudioFile
+    ? [`--use-file-for-fake-audio-capture=${options.fakeAudioFile}`]
+    : [];
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -34,6 +48,7 @@ export async function launchBrowser(): Promise<Browser & { cleanup(): Promise<vo
       '--use-fake-ui-for-media-stream',
       '--allow-loopback-in-peer-connection',
       '--autoplay-policy=no-user-gesture-required',
+      ...fakeAudio,
     ],
   });
 

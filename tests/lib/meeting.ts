@@ -5,10 +5,12 @@ import type { TeamromProcess } from './teamrom.ts';
 
 /**
  * Opens the demo meeting for each role, each in its own browser context, through the join-at-once
- * link, and resolves when every page receives flowing media from all the others.
+ * link, and resolves when every page receives flowing media from all the others. `browser` may
+ * name a browser per role, for people who need devices of their own (such as a microphone playing
+ * a sound of its own, which Chromium sets per process).
  */
 export async function joinDemoMeeting(
-  browser: Browser,
+  browser: Browser | ((role: string) => Browser),
   teamrom: TeamromProcess,
   roles: string[],
   /** Runs on each page before it opens the meeting, e.g. to install a recorder. */
@@ -22,7 +24,8 @@ export async function joinDemoMeeting(
 
     if (!link) throw new Error(`no demo link for ${role}`);
 
-    const page = await (await browser.createBrowserContext()).newPage();
+    const browserOfRole = typeof browser === 'function' ? browser(role) : browser;
+    const page = await (await browserOfRole.createBrowserContext()).newPage();
 
     await recordPeerConnections(page);
     await prepare(page);
@@ -32,4 +35,12 @@ export async function joinDemoMeeting(
   for (const page of pages) await mediaFlowing(page, roles.length - 1, 30_000);
 
   return pages;
+}
+
+/** Clicks the meeting toolbar's button with this label, once it is there and enabled. */
+export async function clickButton(page: Page, label: string): Promise<void> {
+  const selector = `xpath/.//nav//button[normalize-space()="${label}" and not(@disabled)]`;
+  const button = await page.waitForSelector(selector, { timeout: 15_000 });
+
+  await button!.click();
 }

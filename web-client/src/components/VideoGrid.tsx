@@ -39,7 +39,13 @@ export function VideoGrid(props: Props) {
       key={tileId(tile)}
       tile={tile}
       tileRole={tileRole}
-      isSpeaking={tile.source === 'camera' && tile.peerId === quality.activeSpeakerPeerId}
+      // The server keeps naming the last speaker until someone else talks; once that person has
+      // turned the microphone off, the mark would say they speak while they cannot.
+      isSpeaking={
+        tile.source === 'camera' &&
+        tile.peerId === quality.activeSpeakerPeerId &&
+        !tile.isAudioPaused
+      }
       level={quality.levels[tile.peerId]}
       layers={tile.consumerId ? quality.layers[tile.consumerId] : undefined}
       isLowBandwidth={isLowBandwidth}
