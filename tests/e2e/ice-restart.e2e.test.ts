@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 
 import type { Browser, Page } from 'puppeteer-core';
@@ -6,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { freePort } from '../../signaling/src/testing/ports.ts';
 import { launchBrowser, mediaFlowing } from '../lib/browser.ts';
+import { MediaOutage, iptablesUsable } from '../lib/iptables.ts';
 import { joinDemoMeeting } from '../lib/meeting.ts';
 import type { TeamromProcess } from '../lib/teamrom.ts';
 import { startTeamrom } from '../lib/teamrom.ts';
@@ -14,49 +14,6 @@ import { startTeamrom } from '../lib/teamrom.ts';
 const OUTAGE_MS = 10_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Drops the media server's packets on loopback with iptables, for its one media port only (each
- * test server gets a free one), as a network that lost its media path does. Needs root and
- * iptables, which `infra/setup.sh --test` installs. tc netem would do, but this kernel has no netem.
- */
-class MediaOutage {
-  readonly #rules: string[][] = [];
-  readonly #port: number;
-
-  constructor(port: number) {
-    this.#port = port;
-  }
-
-  static get isPossible(): boolean {
-    try {
-      execFileSync('iptables', ['-S', 'INPUT'], { stdio: 'ignore' });
-
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  block(protocol: 'udp' | 'tcp'): void {
-    for (const side of ['--dport', '--sport']) {
-      const rule = ['INPUT', '-i', 'lo', '-p', protocol, side, String(this.#port), '-j', 'DROP'];
-
-      execFileSync('iptables', ['-I', ...rule]);
-      this.#rules.push(rule);
-    }
-  }
-
-  /** Lifts every block, or only those of one protocol. */
-  lift(protocol?: 'udp' | 'tcp'): void {
-    for (const rule of [...this.#rules]) {
-      if (protocol && rule[4] !== protocol) continue;
-
-      execFileSync('iptables', ['-D', ...rule]);
-      this.#rules.splice(this.#rules.indexOf(rule), 1);
-    }
-  }
-}
 
 async function logged(teamrom: TeamromProcess, msg: string): Promise<number> {
   const lines = (await readFile(teamrom.logFile, 'utf8')).split('\n');
@@ -88,7 +45,7 @@ async function mediaProtocols(page: Page): Promise<string[]> {
 describe('media connections that lose their network', () => {
   beforeAll(() => {
     // Never a silent skip: npm test's set-up installs iptables.
-    if (!MediaOutage.isPossible) {
+    if (!iptablesUsable()) {
       throw new Error('iptables is not usable here: run `bash infra/setup.sh --test` as root');
     }
   });

@@ -68,4 +68,18 @@ describe('network quality', () => {
     for (let i = 0; i < 10; i++) unmeasuredAdvice = nextAdvice(unmeasuredAdvice, 'unknown', null);
     expect(unmeasuredAdvice.isAdvised).toBe(true);
   });
+
+  it('keeps the advice while the downlink is only fair, whatever the estimate says', () => {
+    let advice = { poorRuns: 3, betterRuns: 0, isAdvised: true };
+
+    for (let i = 0; i < 10; i++) advice = nextAdvice(advice, 'fair', 3_000_000);
+    expect(advice.isAdvised).toBe(true);
+
+    // A fair report breaks a run of good ones.
+    for (let i = 0; i < 4; i++) advice = nextAdvice(advice, 'good', 3_000_000);
+    advice = nextAdvice(advice, 'fair', 3_000_000);
+    for (let i = 0; i < 4; i++) advice = nextAdvice(advice, 'good', 3_000_000);
+    expect(advice.isAdvised).toBe(true);
+    expect(nextAdvice(advice, 'good', 3_000_000).isAdvised).toBe(false);
+  });
 });

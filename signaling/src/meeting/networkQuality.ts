@@ -50,8 +50,11 @@ export function freshAdvice(): AdviceState {
 
 /**
  * Advises low-bandwidth mode once the downlink has been poor for some reports in a row, and lifts
- * the advice only after a longer run of better ones with room for video again: a client that
- * turned video off uses little bandwidth, and its downlink looks fine for that reason alone.
+ * the advice only after a longer run of good ones with room for video again: a client that turned
+ * video off uses little bandwidth, and its downlink looks fine for that reason alone. A fair
+ * report does not count towards lifting: a link that still loses packets with the video off
+ * would lose more with it on, and the bandwidth estimate cannot be relied on to say so, since a
+ * link that drops what exceeds its rate (a policer) adds no delay for the estimate to see.
  */
 export function nextAdvice(
   previous: AdviceState,
@@ -61,7 +64,7 @@ export function nextAdvice(
   const t = QUALITY_THRESHOLDS;
   const isPoor = downlink === 'poor';
   const poorRuns = isPoor ? previous.poorRuns + 1 : 0;
-  const betterRuns = isPoor || downlink === 'unknown' ? 0 : previous.betterRuns + 1;
+  const betterRuns = downlink === 'good' ? previous.betterRuns + 1 : 0;
   const hasRoomForVideo = availableBitrate === null || availableBitrate >= t.availableBitrate.fair;
   let isAdvised = previous.isAdvised;
 

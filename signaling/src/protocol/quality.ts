@@ -25,7 +25,7 @@ export const QUALITY_THRESHOLDS = {
   availableBitrate: { fair: 600_000, poor: 200_000 },
   /** Reports in a row with a poor downlink before low-bandwidth mode is advised. */
   poorReportsToAdvise: 3,
-  /** Reports in a row with a downlink that is not poor before the advice is lifted. */
+  /** Reports in a row with a good downlink before the advice is lifted; fair ones do not count. */
   betterReportsToLift: 5,
 } as const;
 
@@ -55,7 +55,7 @@ export interface PeerQuality {
   };
   /**
    * The downlink has stayed poor (`poorReportsToAdvise` reports in a row): the participant's own
-   * client should turn low-bandwidth mode on. Lifted once it has been better for
+   * client should turn low-bandwidth mode on. Lifted once it has been good for
    * `betterReportsToLift` reports and the estimate allows video again.
    */
   isLowBandwidthAdvised: boolean;

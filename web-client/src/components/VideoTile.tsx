@@ -45,7 +45,7 @@ export function VideoTile({
   const { t } = useTranslation();
   const ref = useDrawnHeight<HTMLLIElement>((height) => {
     if (tile.consumerId) control.place(tile.consumerId, tileRole, height);
-  });
+  }, `${tile.consumerId}/${tileRole}`);
   const isScreen = tile.source === 'screen';
   const name = tile.isSelf ? t('meeting.you') : tile.displayName;
   // Thumbnails are off in low-bandwidth mode: their videos are paused on the server.
