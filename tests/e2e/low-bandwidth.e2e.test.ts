@@ -1,7 +1,10 @@
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { QUALITY_THRESHOLDS } from '../../signaling/src/protocol/quality.ts';
+import {
+  QUALITY_THRESHOLDS,
+  audioOnlyReportsToLift,
+} from '../../signaling/src/protocol/quality.ts';
 import { freePort } from '../../signaling/src/testing/ports.ts';
 import { launchBrowser } from '../lib/browser.ts';
 import type { LoopbackFlow, PolicedCounts } from '../lib/iptables.ts';
@@ -13,12 +16,14 @@ import { startTeamrom } from '../lib/teamrom.ts';
 /*
  * Low-bandwidth mode on a real slow link: the patient's downlink (media server to browser) is
  * policed to about 100 kbit/s with iptables, because Chromium's DevTools throttling does not reach
- * WebRTC. The mode must turn on by itself, keep the sound clear while on, and turn off by itself
- * when the link is fast again.
+ * WebRTC. The mode must turn on by itself, go on to its audio-only step while the link stays
+ * limited, keep the sound clear there, and step back by itself when the link is fast again.
  *
  * A consultation of two: the sound of one other person (Opus, about 50 kbit/s on the wire with its
- * headers) and one low video layer (about 45 kbit/s) fit in 100 kbit/s. With two others talking
- * at once, their sound alone would fill the link.
+ * headers) and one low video layer (about 45 kbit/s) fit in 100 kbit/s on paper, but not on a
+ * policed link: each video packet dropped is asked for again and again (NACK), and the
+ * retransmissions push the sound out. Hence audio only. With two others talking at once, their
+ * sound alone would fill the link.
  */
 
 const PEOPLE = ['patient', 'physician'] as const;
@@ -36,7 +41,16 @@ const MEASURES_SETTLE_MS = 10_000;
 /** The longest the mode may take to turn on: the measures, then the run of poor reports. */
 const TURN_ON_BUDGET_MS =
   MEASURES_SETTLE_MS + (QUALITY_THRESHOLDS.poorReportsToAdvise + 1) * QUALITY_INTERVAL_MS;
-/** The same for turning off, after its longer run of good reports. */
+/** The same for audio only once the mode is on: the measures, then its own run of poor reports. */
+const AUDIO_ONLY_BUDGET_MS =
+  MEASURES_SETTLE_MS + (QUALITY_THRESHOLDS.poorReportsToAudioOnly + 1) * QUALITY_INTERVAL_MS;
+/**
+ * The longest audio only may take to step back to one low layer once the link is fast again: the
+ * measures, then its back-off, which depends on how often audio only has come back before.
+ */
+const stepBackBudgetMs = (returns: number) =>
+  MEASURES_SETTLE_MS + (audioOnlyReportsToLift(returns) + 1) * QUALITY_INTERVAL_MS;
+/** The same for turning off from one low layer, after its run of good reports. */
 const TURN_OFF_BUDGET_MS =
   MEASURES_SETTLE_MS + (QUALITY_THRESHOLDS.betterReportsToLift + 1) * QUALITY_INTERVAL_MS;
 /** How long the server may take to forward what the mode asks for once it is on. */
@@ -96,6 +110,8 @@ interface ReceiveSample {
   audio: Record<string, AudioCounters>;
   /** The low-bandwidth banner's data-low-bandwidth ('auto' or 'chosen'), or 'off' without it. */
   mode: string;
+  /** The banner says the pictures are paused to keep the sound clear (data-audio-only). */
+  isAudioOnly: boolean;
   /** The data-spatial-layer of each remote video tile: 'none' while it is paused. */
   tileLayers: (string | null)[];
 }
@@ -166,12 +182,41 @@ async function sampleReceiving(page: Page): Promise<ReceiveSample> {
       retransmittedBytes,
       audio,
       mode: banner?.getAttribute('data-low-bandwidth') ?? 'off',
+      isAudioOnly: banner?.getAttribute('data-audio-only') === 'true',
       tileLayers,
     };
   });
 
-  return { at: Date.now(), ...sample };
+  const result = { at: Date.now(), ...sample };
+
+  seen.push({ at: result.at, step: stepOf(result) });
+
+  return result;
 }
+
+/** The step of the mode a sample shows: 'off', 'auto' or 'chosen', and ' audio-only'. */
+const stepOf = (sample: Pick<ReceiveSample, 'mode' | 'isAudioOnly'>) =>
+  sample.isAudioOnly ? `${sample.mode} audio-only` : sample.mode;
+
+/** Every step sampled, in order, to count how often audio only came back. */
+const seen: { at: number; step: string }[] = [];
+
+/** How many times the samples saw audio only begin. */
+const audioOnlyEntries = () => audioOnlyStarts().length;
+
+/** When the samples saw audio only begin, each time. */
+const audioOnlyStarts = () =>
+  seen
+    .filter((s, i) => s.step.endsWith('audio-only') && !seen[i - 1]?.step.endsWith('audio-only'))
+    .map((s) => s.at);
+
+/** The steps sampled since `from`, each once in a row, for the figures. */
+const stepsSince = (from: number) =>
+  seen
+    .filter((s) => s.at >= from)
+    .filter((s, i, all) => s.step !== all[i - 1]?.step)
+    .map((s) => `${s.step} @${s.at - from} ms`)
+    .join(' -> ');
 
 interface AudioFigures {
   peerId: string;
@@ -242,17 +287,22 @@ function countedBetween(before: PolicedCounts, after: PolicedCounts): PolicedCou
   };
 }
 
-/** Waits for the mode to show `mode` in the page, and tells how long it took. */
-async function modeBecomes(page: Page, mode: string, timeoutMs: number) {
+/** Waits for the mode to show `step` (see stepOf) in the page, and tells how long it took. */
+async function modeBecomes(page: Page, step: string, timeoutMs: number) {
   const startedAt = Date.now();
-  const sample = await until(`the mode to be ${mode}`, timeoutMs, async () => {
+  const sample = await until(`the mode to be ${step}`, timeoutMs, async () => {
     const now = await sampleReceiving(page);
 
-    return now.mode === mode ? now : null;
+    return stepOf(now) === step ? now : null;
   });
 
   return { sample, elapsedMs: Date.now() - startedAt };
 }
+
+/** Every remote video paused on the server, as the tiles show it: 'none' is a paused consumer. */
+const allVideoPaused = (sample: ReceiveSample) =>
+  sample.tileLayers.length === PEOPLE.length - 1 &&
+  sample.tileLayers.every((layer) => layer === 'none');
 
 describe('low-bandwidth mode on a downlink policed to about 100 kbit/s', () => {
   let teamrom: TeamromProcess;
@@ -327,35 +377,45 @@ describe('low-bandwidth mode on a downlink policed to about 100 kbit/s', () => {
         `the policer dropped ${counts.droppedPackets} of ${counts.packets} packets meanwhile`,
     );
     expect(sample.mode).toBe('auto');
+    // One step at a time: one low layer first, audio only only after more poor reports.
+    expect(sample.isAudioOnly).toBe(false);
+    expect(audioOnlyEntries()).toBe(0);
     expect(elapsedMs).toBeLessThan(TURN_ON_BUDGET_MS);
   });
 
-  it('forwards one low video layer and keeps the sound clear while on', async () => {
-    const applied = await until(
-      'one video left, in its lowest layer',
-      APPLY_BUDGET_MS,
-      async () => {
-        const sample = await sampleReceiving(page);
-        const forwarded = sample.tileLayers.filter((layer) => layer !== 'none');
+  it('goes on to audio only while the link stays limited, and keeps the sound clear there', async () => {
+    const stepStartedAt = Date.now();
+    const { elapsedMs } = await modeBecomes(page, 'auto audio-only', AUDIO_ONLY_BUDGET_MS);
+    const paused = await until('every video paused', APPLY_BUDGET_MS, async () => {
+      const sample = await sampleReceiving(page);
 
-        return forwarded.length === 1 && forwarded[0] === '0' ? sample : null;
-      },
+      return allVideoPaused(sample) ? sample : null;
+    });
+
+    console.info(
+      `audio only ${elapsedMs} ms after the mode was on (budget ${AUDIO_ONLY_BUDGET_MS} ms); ` +
+        `every video paused ${paused.at - stepStartedAt - elapsedMs} ms later; tiles ` +
+        `${JSON.stringify(paused.tileLayers)}`,
     );
-
-    expect(applied.mode).toBe('auto');
+    expect(elapsedMs).toBeLessThan(AUDIO_ONLY_BUDGET_MS);
 
     const before = await sampleReceiving(page);
     const countsBefore = limit!.counts();
+    const during: ReceiveSample[] = [];
 
-    await sleep(AUDIO_WINDOW_MS);
+    // Watched all along: the window counts only if audio only held throughout.
+    while (Date.now() - before.at < AUDIO_WINDOW_MS) {
+      await sleep(1000);
+      during.push(await sampleReceiving(page));
+    }
 
-    const after = await sampleReceiving(page);
+    const after = during.at(-1)!;
     const policed = countedBetween(countsBefore, limit!.counts());
     const windowMs = after.at - before.at;
     const figures = audioBetween(before, after);
 
     console.info(
-      `in the mode over ${windowMs} ms: received ` +
+      `audio only over ${windowMs} ms: received ` +
         `${kbits(after.bytesReceived - before.bytesReceived, windowMs)} (video retransmissions ` +
         `${kbits(after.retransmittedBytes - before.retransmittedBytes, windowMs)}); on the wire offered ` +
         `${kbits(policed.bytes, windowMs)}, passed ` +
@@ -363,18 +423,68 @@ describe('low-bandwidth mode on a downlink policed to about 100 kbit/s', () => {
         `${policed.droppedPackets} of ${policed.packets} packets; tiles ` +
         `${JSON.stringify(after.tileLayers)}; ${describeSound(figures)}`,
     );
-    // The limit applied all along: the connection kept the policed pair, and the mode stayed on.
+    // The limit applied all along: the connection kept the policed pair, and audio only held.
     expect(after.pair).toEqual(before.pair);
     expect(after.pair?.localPort).toBe(flow.clientPort);
     expect(policed.packets).toBeGreaterThan(0);
-    expect(after.mode).toBe('auto');
-    expectClearSound(figures, 'in low-bandwidth mode');
+    for (const sample of during) {
+      expect(stepOf(sample)).toBe('auto audio-only');
+      expect(allVideoPaused(sample), JSON.stringify(sample.tileLayers)).toBe(true);
+    }
+    expectClearSound(figures, 'in audio only');
   });
 
-  it('turns off by itself once the limit is lifted', async () => {
+  it('does not cycle on the still-limited link: a failed trial of one low layer doubles the wait', async () => {
+    const [firstStart] = audioOnlyStarts();
+    // The first wait is counted in good reports, which may begin as soon as the video is paused.
+    const trial = await modeBecomes(page, 'auto', firstStart! + stepBackBudgetMs(0) - Date.now());
+    const firstHoldMs = trial.sample.at - firstStart!;
+    const soundBefore = trial.sample;
+    const back = await modeBecomes(page, 'auto audio-only', AUDIO_ONLY_BUDGET_MS);
+    const trialSound = audioBetween(soundBefore, back.sample);
+    const secondStart = audioOnlyStarts()[1]!;
+    // Watched for as long as the doubled wait must last at least: one report may be under way.
+    const minimumHoldMs = (audioOnlyReportsToLift(1) - 1) * QUALITY_INTERVAL_MS;
+    const held: ReceiveSample[] = [];
+
+    while (Date.now() - secondStart < minimumHoldMs) {
+      await sleep(1000);
+      held.push(await sampleReceiving(page));
+    }
+
+    console.info(
+      `under the limit: audio only held ${firstHoldMs} ms (at least ` +
+        `${(audioOnlyReportsToLift(0) - 1) * QUALITY_INTERVAL_MS} ms), the trial of one low layer ` +
+        `lasted ${back.elapsedMs} ms (${describeSound(trialSound)}), then audio only again held ` +
+        `${Date.now() - secondStart} ms and counting (at least ${minimumHoldMs} ms); steps ` +
+        `${stepsSince(firstStart!)}`,
+    );
+    expect(firstHoldMs).toBeGreaterThanOrEqual(
+      (audioOnlyReportsToLift(0) - 1) * QUALITY_INTERVAL_MS,
+    );
+    expect(back.elapsedMs).toBeLessThan(AUDIO_ONLY_BUDGET_MS);
+    expect(audioOnlyEntries()).toBe(2);
+    for (const sample of held) {
+      expect(stepOf(sample)).toBe('auto audio-only');
+      expect(allVideoPaused(sample), JSON.stringify(sample.tileLayers)).toBe(true);
+    }
+  });
+
+  it('steps back by itself once the limit is lifted: one low layer, then off', async () => {
+    // Audio only began once per entry the samples saw; the back-off counts the returns after it.
+    const returns = audioOnlyEntries() - 1;
+    const stepBackBudgetMsNow = stepBackBudgetMs(returns);
+    const liftedAt = Date.now();
+
     limit!.lift();
 
-    const { elapsedMs } = await modeBecomes(page, 'off', TURN_OFF_BUDGET_MS);
+    const stepBack = await modeBecomes(page, 'auto', stepBackBudgetMsNow);
+    const oneLayer = await until('one video forwarded again', APPLY_BUDGET_MS, async () => {
+      const sample = await sampleReceiving(page);
+
+      return stepOf(sample) !== 'auto' || !allVideoPaused(sample) ? sample : null;
+    });
+    const off = await modeBecomes(page, 'off', TURN_OFF_BUDGET_MS);
     const videos = await until('every video forwarded again', APPLY_BUDGET_MS, async () => {
       const { tileLayers } = await sampleReceiving(page);
 
@@ -382,9 +492,14 @@ describe('low-bandwidth mode on a downlink policed to about 100 kbit/s', () => {
     });
 
     console.info(
-      `turned off by itself ${elapsedMs} ms after the limit was lifted ` +
-        `(budget ${TURN_OFF_BUDGET_MS} ms); tiles ${JSON.stringify(videos)}`,
+      `audio only came back ${returns} times before; after the limit was lifted it stepped back ` +
+        `to one low layer in ${stepBack.elapsedMs} ms (budget ${stepBackBudgetMsNow} ms; tiles ` +
+        `${JSON.stringify(oneLayer.tileLayers)}), then off in ${off.elapsedMs} ms (budget ` +
+        `${TURN_OFF_BUDGET_MS} ms); tiles ${JSON.stringify(videos)}; steps ${stepsSince(liftedAt)}`,
     );
-    expect(elapsedMs).toBeLessThan(TURN_OFF_BUDGET_MS);
+    // Once at first, once after the failed trial, and not again since.
+    expect(returns).toBe(1);
+    expect(stepBack.elapsedMs).toBeLessThan(stepBackBudgetMsNow);
+    expect(off.elapsedMs).toBeLessThan(TURN_OFF_BUDGET_MS);
   });
 });

@@ -6,13 +6,21 @@ import type { Logger } from '../logger.ts';
 import type { Meeting } from './Meeting.ts';
 import type { MeetingService } from './MeetingService.ts';
 import type { AdviceState } from './networkQuality.ts';
-import { freshAdvice, nextAdvice, peerQuality, unmeasured } from './networkQuality.ts';
+import {
+  freshAdvice,
+  linkLevel,
+  measuredLevel,
+  nextAdvice,
+  peerQuality,
+  unmeasured,
+} from './networkQuality.ts';
 
 // LIMITATION: quality is measured at the media server, from RTCP and mediasoup's scores; what the
 // browser sees (jitter, frames dropped in decoding) is not part of it.
 /**
  * Measures every meeting's links every few seconds and tells each meeting how everyone in it is
- * connected (`media:quality`), including whose client should turn low-bandwidth mode on.
+ * connected (`media:quality`), including whose client should turn low-bandwidth mode on, and
+ * whose should, with it on, pause every video (audio only).
  */
 export class QualityMonitor {
   readonly #media: MediaNode;
@@ -72,22 +80,32 @@ export class QualityMonitor {
     const advice = new Map<string, AdviceState>();
     const peers = meeting.peers().map((peer) => {
       const stats = byPeer.get(peer.id) ?? unmeasured(peer.id);
-      const quality = peerQuality(stats, freshAdvice());
+      const before = previous.get(peer.id) ?? freshAdvice();
       const next = nextAdvice(
-        previous.get(peer.id) ?? freshAdvice(),
-        quality.downlink.level,
-        quality.downlink.availableBitrate,
+        before,
+        linkLevel(stats.downlink),
+        stats.downlink.availableBitrate,
+        measuredLevel(stats.downlink),
       );
+      const quality = peerQuality(stats, next);
 
       advice.set(peer.id, next);
-      if (next.isAdvised !== (previous.get(peer.id)?.isAdvised ?? false)) {
+      if (next.isAdvised !== before.isAdvised || next.isAudioOnly !== before.isAudioOnly) {
         peer.log.info(
-          { isAdvised: next.isAdvised, downlink: quality.downlink },
+          {
+            isAdvised: next.isAdvised,
+            isAudioOnly: next.isAudioOnly,
+            audioOnlyReturns: next.audioOnlyReturns,
+            downlink: quality.downlink,
+          },
           'low-bandwidth mode advice changed',
         );
+      } else if (next.isAdvised) {
+        // What holds the advice where it is, report by report (debug level only).
+        peer.log.debug({ ...next, downlink: quality.downlink }, 'low-bandwidth mode advice stands');
       }
 
-      return { ...quality, isLowBandwidthAdvised: next.isAdvised };
+      return quality;
     });
 
     this.#advice.set(meeting, advice);

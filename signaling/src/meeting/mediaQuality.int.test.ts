@@ -169,6 +169,30 @@ describe('speaker, layers and link quality', () => {
     const firstPoor = kariLevels.findIndex((q) => q?.downlink.level === 'poor');
 
     expect(kariLevels[firstPoor]?.isLowBandwidthAdvised).toBe(false);
+
+    // Still poor with the mode advised: audio only follows, one step after the mode, never alone.
+    await expect
+      .poll(() => reports.at(-1)?.find((q) => q.peerId === kari.ref.peerId)?.isAudioOnlyAdvised, {
+        timeout: 10_000,
+        interval: 100,
+      })
+      .toBe(true);
+
+    const kariAdvice = reports.map((r) => r.find((q) => q.peerId === kari.ref.peerId));
+    const firstAdvised = kariAdvice.findIndex((q) => q?.isLowBandwidthAdvised);
+    const firstAudioOnly = kariAdvice.findIndex((q) => q?.isAudioOnlyAdvised);
+
+    expect(firstAudioOnly).toBeGreaterThan(firstAdvised);
+    expect(kariAdvice[firstAdvised]?.isAudioOnlyAdvised).toBe(false);
+    expect(reports.flat().filter((q) => q.isAudioOnlyAdvised && !q.isLowBandwidthAdvised)).toEqual(
+      [],
+    );
+    expect(
+      reports
+        .flat()
+        .filter((q) => q.peerId !== kari.ref.peerId && q.isAudioOnlyAdvised)
+        .map((q) => q.peerId),
+    ).toEqual([]);
   }, 20_000);
 
   it('switches simulcast layers on request, within the layers the consumer has', async () => {

@@ -129,10 +129,19 @@ function Meeting(props: { session: MeetingSession; meetingId: string; onRejoin: 
         {state.deviceProblem === 'denied' && <p className="warn">{t('meeting.deviceDenied')}</p>}
         {state.deviceProblem === 'missing' && <p className="warn">{t('meeting.deviceMissing')}</p>}
         {quality.lowBandwidth.isOn && (
-          <p data-low-bandwidth={quality.lowBandwidth.isAuto ? 'auto' : 'chosen'}>
-            {quality.lowBandwidth.isAuto
-              ? t('meeting.lowBandwidthAuto')
-              : t('meeting.lowBandwidthChosen')}
+          <p
+            data-low-bandwidth={quality.lowBandwidth.isAuto ? 'auto' : 'chosen'}
+            data-audio-only={quality.lowBandwidth.isAudioOnly ? 'true' : undefined}
+          >
+            {t(
+              quality.lowBandwidth.isAudioOnly
+                ? quality.lowBandwidth.isAuto
+                  ? 'meeting.audioOnlyAuto'
+                  : 'meeting.audioOnlyChosen'
+                : quality.lowBandwidth.isAuto
+                  ? 'meeting.lowBandwidthAuto'
+                  : 'meeting.lowBandwidthChosen',
+            )}
           </p>
         )}
         {screen.isSharing && <p>{t('meeting.sharingScreen')}</p>}

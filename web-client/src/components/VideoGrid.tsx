@@ -34,6 +34,7 @@ export function VideoGrid(props: Props) {
   const mainId = layout.main ? tileId(layout.main) : null;
   const speaker = participants.find((p) => p.peerId === quality.activeSpeakerPeerId);
   const isLowBandwidth = quality.lowBandwidth.isOn;
+  const isAudioOnly = isLowBandwidth && quality.lowBandwidth.isAudioOnly;
   const renderTile = (tile: TileModel, tileRole: TileRole) => (
     <VideoTile
       key={tileId(tile)}
@@ -49,6 +50,7 @@ export function VideoGrid(props: Props) {
       level={quality.levels[tile.peerId]}
       layers={tile.consumerId ? quality.layers[tile.consumerId] : undefined}
       isLowBandwidth={isLowBandwidth}
+      isAudioOnly={isAudioOnly}
       control={control}
     />
   );

@@ -30,6 +30,8 @@ interface Props {
   /** What the server forwards: undefined until told, null while nothing. */
   layers: ConsumerLayers | null | undefined;
   isLowBandwidth: boolean;
+  /** Low-bandwidth mode's audio-only step: every received video is paused. */
+  isAudioOnly: boolean;
   control: ConsumerControl;
 }
 
@@ -40,6 +42,7 @@ export function VideoTile({
   level,
   layers,
   isLowBandwidth,
+  isAudioOnly,
   control,
 }: Props) {
   const { t } = useTranslation();
@@ -48,9 +51,10 @@ export function VideoTile({
   }, `${tile.consumerId}/${tileRole}`);
   const isScreen = tile.source === 'screen';
   const name = tile.isSelf ? t('meeting.you') : tile.displayName;
-  // Thumbnails are off in low-bandwidth mode: their videos are paused on the server.
-  const isVideoShown =
-    tile.video !== null && !tile.isVideoOff && !(isLowBandwidth && tileRole !== 'main');
+  // Thumbnails are off in low-bandwidth mode, and every received video in its audio-only step:
+  // their videos are paused on the server. This person's own camera costs no downlink.
+  const isPausedByMode = isLowBandwidth && (tileRole !== 'main' || (isAudioOnly && !tile.isSelf));
+  const isVideoShown = tile.video !== null && !tile.isVideoOff && !isPausedByMode;
   const isForwarding = layers !== null;
   const label = isScreen
     ? t('meeting.screenOf', { name: tile.displayName })

@@ -27,6 +27,7 @@ export class ConsumerControl {
   readonly #consumers = new Map<string, Controlled>();
   readonly #placements = new Map<string, Placement>();
   #isLowBandwidth = false;
+  #isAudioOnly = false;
 
   constructor(socket: TeamromSocket) {
     this.#socket = socket;
@@ -57,10 +58,14 @@ export class ConsumerControl {
     this.#sync(consumerId);
   }
 
-  setLowBandwidth(on: boolean): void {
-    if (on === this.#isLowBandwidth) return;
+  /** Low-bandwidth mode, and whether it is at its audio-only step (every video paused). */
+  setLowBandwidth(on: boolean, isAudioOnly: boolean): void {
+    const audioOnly = on && isAudioOnly;
+
+    if (on === this.#isLowBandwidth && audioOnly === this.#isAudioOnly) return;
 
     this.#isLowBandwidth = on;
+    this.#isAudioOnly = audioOnly;
     for (const consumerId of this.#consumers.keys()) this.#sync(consumerId);
   }
 
@@ -75,6 +80,7 @@ export class ConsumerControl {
       ...placement,
       spatialLayers: consumer.spatialLayers,
       isLowBandwidth: this.#isLowBandwidth,
+      isAudioOnly: this.#isAudioOnly,
     });
 
     consumer.queue = consumer.queue.then(() => this.#apply(consumerId, consumer, wish));

@@ -20,7 +20,7 @@ describe('the spatial layer chosen for a tile', () => {
 });
 
 describe('what a consumer is asked to do', () => {
-  const base = { height: 500, spatialLayers: 3, isLowBandwidth: false };
+  const base = { height: 500, spatialLayers: 3, isLowBandwidth: false, isAudioOnly: false };
 
   it('gives a thumbnail the smallest layer whatever its size, and the lowest priority', () => {
     expect(wishFor({ ...base, role: 'thumbnail' })).toEqual({
@@ -46,5 +46,24 @@ describe('what a consumer is asked to do', () => {
     });
     expect(wishFor({ ...base, role: 'tile', isLowBandwidth: true }).isPaused).toBe(true);
     expect(wishFor({ ...base, role: 'thumbnail', isLowBandwidth: true }).isPaused).toBe(true);
+  });
+
+  it('in its audio-only step pauses every video, the main one and a shared screen too', () => {
+    const audioOnly = { ...base, isLowBandwidth: true, isAudioOnly: true };
+
+    for (const role of ['main', 'tile', 'thumbnail'] as const) {
+      expect(wishFor({ ...audioOnly, role })).toEqual({
+        isPaused: true,
+        spatialLayer: 0,
+        temporalLayer: 0,
+        priority: PRIORITY[role],
+      });
+    }
+  });
+
+  it('takes no audio-only step with the mode off', () => {
+    expect(wishFor({ ...base, role: 'main', isAudioOnly: true })).toEqual(
+      wishFor({ ...base, role: 'main' }),
+    );
   });
 });

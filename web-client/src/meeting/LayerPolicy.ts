@@ -34,18 +34,26 @@ export function spatialLayerFor(height: number, spatialLayers: number): number {
 
 /**
  * What one video consumer should do. In low-bandwidth mode only the main video goes on, in its
- * lowest layer and frame rate; the others pause until the mode ends. A thumbnail always takes the
- * smallest layer, whatever its drawn size (a device pixel ratio can make it look taller).
+ * lowest layer and frame rate; the others pause until the mode ends. In its audio-only step every
+ * video pauses, the main one too, and a shared screen with it: even one low layer did not fit
+ * beside the sound, and a screen's key frames come in bursts that a slow link drops. The sound
+ * comes first; the pictures come back when the server lifts audio only. A thumbnail always takes
+ * the smallest layer, whatever its drawn size (a device pixel ratio can make it look taller).
  */
 export function wishFor(options: {
   role: TileRole;
   height: number;
   spatialLayers: number;
   isLowBandwidth: boolean;
+  /** Low-bandwidth mode's audio-only step; only counts with `isLowBandwidth`. */
+  isAudioOnly: boolean;
 }): ConsumerWish {
-  const { role, height, spatialLayers, isLowBandwidth } = options;
+  const { role, height, spatialLayers, isLowBandwidth, isAudioOnly } = options;
   const priority = PRIORITY[role];
 
+  if (isLowBandwidth && isAudioOnly) {
+    return { isPaused: true, spatialLayer: 0, temporalLayer: 0, priority };
+  }
   if (isLowBandwidth) {
     return role === 'main'
       ? { isPaused: false, spatialLayer: 0, temporalLayer: 0, priority }

@@ -161,9 +161,11 @@ export class MeetingSession {
     this.quality = new QualityState(this.socket, () => this.state.get().self?.peerId ?? null);
     this.consumerControl = new ConsumerControl(this.socket);
     this.screenShare = new ScreenShare(this.socket, () => this.sendTransport());
-    this.quality.state.subscribe(() =>
-      this.consumerControl.setLowBandwidth(this.quality.state.get().lowBandwidth.isOn),
-    );
+    this.quality.state.subscribe(() => {
+      const { isOn, isAudioOnly } = this.quality.state.get().lowBandwidth;
+
+      this.consumerControl.setLowBandwidth(isOn, isAudioOnly);
+    });
     this.#listen();
     this.socket.connect();
   }

@@ -1,8 +1,13 @@
 import type { ConsumerLayers, QualityLevel } from '@teamrom/signaling/protocol';
 
 import { Store } from '../lib/Store.ts';
-import type { LowBandwidthState } from './LowBandwidth.ts';
-import { LOW_BANDWIDTH_OFF, adviseLowBandwidth, chooseLowBandwidth } from './LowBandwidth.ts';
+import type { BandwidthAdvice, LowBandwidthState } from './LowBandwidth.ts';
+import {
+  LOW_BANDWIDTH_OFF,
+  NO_ADVICE,
+  adviseLowBandwidth,
+  chooseLowBandwidth,
+} from './LowBandwidth.ts';
 import type { TeamromSocket } from './MeetingSession.ts';
 
 export interface QualitySnapshot {
@@ -15,8 +20,8 @@ export interface QualitySnapshot {
   /** What each video consumer forwards now; null while it forwards nothing. */
   layers: Record<string, ConsumerLayers | null>;
   lowBandwidth: LowBandwidthState;
-  /** Whether the server's last report advised low-bandwidth mode for this person. */
-  isAdvised: boolean;
+  /** What the server's last report advised for this person: low-bandwidth mode, audio only. */
+  advice: BandwidthAdvice;
 }
 
 /**
@@ -30,7 +35,7 @@ export class QualityState {
     levels: {},
     layers: {},
     lowBandwidth: LOW_BANDWIDTH_OFF,
-    isAdvised: false,
+    advice: NO_ADVICE,
   });
 
   constructor(socket: TeamromSocket, selfPeerId: () => string | null) {
@@ -43,13 +48,18 @@ export class QualityState {
       const levels = Object.fromEntries(peers.map((p) => [p.peerId, p.level]));
 
       this.state.update((s) => {
-        const isAdvised = self ? self.isLowBandwidthAdvised : s.isAdvised;
+        const advice = self
+          ? {
+              isAdvised: self.isLowBandwidthAdvised,
+              isAudioOnly: self.isLowBandwidthAdvised && self.isAudioOnlyAdvised,
+            }
+          : s.advice;
 
         return {
           ...s,
           levels,
-          isAdvised,
-          lowBandwidth: adviseLowBandwidth(s.lowBandwidth, isAdvised),
+          advice,
+          lowBandwidth: adviseLowBandwidth(s.lowBandwidth, advice),
         };
       });
     });
@@ -67,7 +77,7 @@ export class QualityState {
   setLowBandwidth(on: boolean): void {
     this.state.update((s) => ({
       ...s,
-      lowBandwidth: chooseLowBandwidth(s.lowBandwidth, on, s.isAdvised),
+      lowBandwidth: chooseLowBandwidth(s.lowBandwidth, on, s.advice),
     }));
   }
 
