@@ -4,7 +4,8 @@
 # step checks first and skips work already done, so a second run takes seconds.
 #
 #   infra/setup.sh          what `npm start` needs
-#   infra/setup.sh --test   also what `npm test` needs (Chromium, PostgreSQL, coturn, iptables)
+#   infra/setup.sh --test   also what `npm test` needs (Chromium, PostgreSQL, Redis, coturn,
+#                           iptables)
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,12 +17,12 @@ for_tests=0
 step() { printf '[setup] %s\n' "$*" >&2; }
 started=$(date +%s.%N)
 
-# 1. Debian packages: the worker's build tools and libraries, and for tests a browser, a database
-#    and a TURN server.
+# 1. Debian packages: the worker's build tools and libraries, and for tests a browser, a database,
+#    a Redis for the media cluster's tests, and a TURN server.
 packages=(g++ make python3 meson ninja-build pkg-config
   libuv1-dev libssl-dev libsrtp2-dev libusrsctp-dev libabsl-dev nlohmann-json3-dev)
 if ((for_tests)); then
-  packages+=(chromium postgresql fonts-dejavu-core coturn iptables)
+  packages+=(chromium postgresql redis-server fonts-dejavu-core coturn iptables)
 fi
 
 missing=()
@@ -45,6 +46,10 @@ if ((${#missing[@]})); then
   # authenticates nobody. The tests run their own coturn on loopback; the service stays off.
   if [[ " ${missing[*]} " == *" coturn "* && -d /run/systemd/system ]]; then
     "${sudo[@]}" systemctl disable --now coturn >&2
+  fi
+  # Likewise Redis: the tests start their own on a free loopback port.
+  if [[ " ${missing[*]} " == *" redis-server "* && -d /run/systemd/system ]]; then
+    "${sudo[@]}" systemctl disable --now redis-server >&2
   fi
 fi
 

@@ -109,6 +109,16 @@ export class LocalMediaNode implements MediaNode {
     return this.#pool.pids();
   }
 
+  /** The rooms the node holds; a cluster node claims their placements again after Redis lost them. */
+  roomIds(): string[] {
+    return [...this.#rooms.keys()];
+  }
+
+  /** CPU time each live worker has used; cheaper than usage(), which asks every transport. */
+  workerUsage(): Promise<{ pid: number; cpuSeconds: number }[]> {
+    return this.#pool.usage();
+  }
+
   async openRoom(roomId: string): Promise<{ rtpCapabilities: types.RtpCapabilities }> {
     const room = await this.#openRoom(roomId);
 
