@@ -101,6 +101,11 @@ export class StandaloneMediaNode {
     this.#registration.pause();
   }
 
+  /** Renews the registration again; a node the cluster gave up on meanwhile drops its rooms. */
+  resumeHeartbeat(): void {
+    this.#registration.resume();
+  }
+
   /** Deregisters, stops answering and closes the workers. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {

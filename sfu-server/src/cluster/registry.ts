@@ -105,6 +105,13 @@ export class NodeRegistration {
   /** Registers now (rejecting if Redis refuses) and then renews every heartbeat. */
   async start(): Promise<void> {
     await this.#beat();
+    this.resume();
+  }
+
+  /** Renews every heartbeat (again, after pause()). */
+  resume(): void {
+    if (this.#timer || this.#stopped) return;
+
     this.#timer = setInterval(() => {
       this.#beating ??= this.#beat()
         .catch((error: unknown) => {
