@@ -215,3 +215,25 @@ describe('loadConfig for resuming and quality reports', () => {
     );
   });
 });
+
+describe('loadConfig for the media cluster', () => {
+  it('runs media in this process unless MEDIA_MODE=cluster', () => {
+    expect(loadConfig({}).mediaCluster).toBeNull();
+    expect(
+      loadConfig({ MEDIA_MODE: 'local', REDIS_URL: 'redis://r:6379' }).mediaCluster,
+    ).toBeNull();
+    expect(loadConfig({ MEDIA_MODE: 'cluster', REDIS_URL: 'redis://r:6379' }).mediaCluster).toEqual(
+      { redisUrl: 'redis://r:6379', keyPrefix: 'teamrom:' },
+    );
+  });
+
+  it('refuses an unknown mode, and a cluster without a Redis URL, without repeating the URL', () => {
+    expect(configError({ MEDIA_MODE: 'remote' }).message).toMatch(/^MEDIA_MODE must be local or/);
+    expect(configError({ MEDIA_MODE: 'cluster' }).message).toMatch(/needs REDIS_URL/);
+
+    const message = configError({ MEDIA_MODE: 'cluster', REDIS_URL: 'http://u:secret@r' }).message;
+
+    expect(message).toMatch(/needs REDIS_URL/);
+    expect(message).not.toContain('secret');
+  });
+});

@@ -48,6 +48,11 @@ export interface Config {
   };
   /** The TURN server(s) handed to clients; null when media is reached directly only. */
   turn: TurnConfig | null;
+  /**
+   * MEDIA_MODE=cluster: media nodes run as processes of their own (sfu-server/src/main.ts) and are
+   * reached through Redis; null (MEDIA_MODE=local, the default) runs the media in this process.
+   */
+  mediaCluster: { redisUrl: string; keyPrefix: string } | null;
 }
 
 export interface TurnConfig {
@@ -128,7 +133,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       webRtcPort,
     },
     turn: turnConfig(env),
+    mediaCluster: mediaClusterConfig(env),
   };
+}
+
+function mediaClusterConfig(env: NodeJS.ProcessEnv): Config['mediaCluster'] {
+  const mode = env.MEDIA_MODE || 'local';
+
+  if (mode === 'local') return null;
+  if (mode !== 'cluster') {
+    throw new ConfigError(`MEDIA_MODE must be local or cluster, not "${mode}"`);
+  }
+  // The URL may hold a password: never repeated in a message.
+  if (!/^rediss?:\/\/\S+$/.test(env.REDIS_URL ?? '')) {
+    throw new ConfigError('MEDIA_MODE=cluster needs REDIS_URL set to a redis:// or rediss:// URL');
+  }
+
+  return { redisUrl: env.REDIS_URL!, keyPrefix: env.REDIS_KEY_PREFIX || 'teamrom:' };
 }
 
 /**

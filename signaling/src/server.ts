@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import type { MediaNode } from '@teamrom/sfu-server';
-import { LocalMediaNode } from '@teamrom/sfu-server';
+import { ClusterMediaNode, LocalMediaNode } from '@teamrom/sfu-server';
 
 import { isStaff } from './access/CareTeamAccess.ts';
 import { AccessLog } from './audit/AccessLog.ts';
@@ -73,18 +73,24 @@ export async function startServer(
     renewedSeconds: config.tokenSeconds,
     maxSessionSeconds: config.maxSessionSeconds,
   });
-  const media = await LocalMediaNode.create(
-    {
-      numWorkers: config.media.numWorkers,
-      listenIp: config.media.listenIp,
-      announcedIp: config.media.announcedIp,
-      rtcMinPort: config.media.rtcMinPort,
-      rtcMaxPort: config.media.rtcMaxPort,
-      webRtcServer: config.media.webRtcServer,
-      webRtcPort: config.media.webRtcPort,
-    },
-    log.child({ component: 'media' }),
-  );
+  const media: MediaNode = config.mediaCluster
+    ? await ClusterMediaNode.connect({
+        redisUrl: config.mediaCluster.redisUrl,
+        keyPrefix: config.mediaCluster.keyPrefix,
+        log: log.child({ component: 'media' }),
+      })
+    : await LocalMediaNode.create(
+        {
+          numWorkers: config.media.numWorkers,
+          listenIp: config.media.listenIp,
+          announcedIp: config.media.announcedIp,
+          rtcMinPort: config.media.rtcMinPort,
+          rtcMaxPort: config.media.rtcMaxPort,
+          webRtcServer: config.media.webRtcServer,
+          webRtcPort: config.media.webRtcPort,
+        },
+        log.child({ component: 'media' }),
+      );
 
   if (config.demo) await seedDemo(db);
 
