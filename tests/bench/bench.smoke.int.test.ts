@@ -9,6 +9,7 @@ import { benchCarePlanLoad } from './careplan-load.ts';
 import { benchForwarding } from './forwarding.ts';
 import { benchJoinStorm } from './join-storm.ts';
 import { benchJoinTime } from './join-time.ts';
+import { benchPipeOverhead } from './pipe-overhead.ts';
 import { benchWebWeight } from './web-weight.ts';
 
 /*
@@ -83,6 +84,29 @@ describe('the benchmarks at smoke size', () => {
     expect(result.headline.efficiencyRatio?.value).toBeGreaterThan(0);
     expect(result.headline.consumersPerWorkerCore.teamrom).toBeGreaterThan(0);
     await expectWritten('forwarding', result);
+  });
+
+  it('pipe overhead forwards to near and piped receivers and compares with one worker', async () => {
+    const result = await benchPipeOverhead({ outDir, smoke: true });
+    const piped = result.rounds.filter((r) => r.lane === 'piped');
+    const local = result.rounds.filter((r) => r.lane === 'local');
+
+    expect(piped.length).toBeGreaterThan(0);
+    expect(local.length).toBe(piped.length);
+    for (const round of piped) {
+      expect(round.cpuByWorkerPercent).toHaveLength(2);
+      expect(round.near.receivers).toBe(result.load.receivers / 2);
+      expect(round.far?.receivers).toBe(result.load.receivers / 2);
+      expect(round.far?.latencyMs.p50).toBeGreaterThan(0);
+      expect(round.lossPercent).toBeLessThan(100);
+    }
+    for (const round of local) {
+      expect(round.cpuByWorkerPercent).toHaveLength(1);
+      expect(round.far).toBeNull();
+    }
+    expect(result.headline.cpuRatio).toBeGreaterThan(0);
+    expect(result.headline.latencyRatioP50).toBeGreaterThan(0);
+    await expectWritten('pipe-overhead', result);
   });
 
   it('join time measures each join to a decoded remote frame in Chromium', async () => {

@@ -4,6 +4,7 @@ import { benchForwarding } from './forwarding.ts';
 import { benchJoinStorm } from './join-storm.ts';
 import { benchJoinTime } from './join-time.ts';
 import type { BenchOptions } from './lib/report.ts';
+import { benchPipeOverhead } from './pipe-overhead.ts';
 import { benchWebWeight } from './web-weight.ts';
 
 export type BenchmarkName = keyof typeof BENCHMARKS;
@@ -11,6 +12,7 @@ export type BenchmarkName = keyof typeof BENCHMARKS;
 /** Every benchmark of the suite, in the order `npm run bench` runs them. */
 export const BENCHMARKS = {
   forwarding: benchForwarding,
+  'pipe-overhead': benchPipeOverhead,
   'join-time': benchJoinTime,
   'join-storm': benchJoinStorm,
   'careplan-fanout': benchCarePlanFanout,
