@@ -3,12 +3,16 @@
  * It registers in Redis and serves the signalling nodes there; see infra/cluster/README.md.
  */
 import { StandaloneMediaNode } from './cluster/StandaloneMediaNode.ts';
-import { MediaConfigError } from './errors.ts';
+import { MediaConfigError, MediaError } from './errors.ts';
 import { logger } from './logger.ts';
 import { loadNodeConfig, NodeConfigError } from './nodeConfig.ts';
 
 function refuse(error: unknown): never {
-  if (!(error instanceof NodeConfigError) && !(error instanceof MediaConfigError)) throw error;
+  const isRedisAway = error instanceof MediaError && error.code === 'unavailable';
+
+  if (!(error instanceof NodeConfigError) && !(error instanceof MediaConfigError) && !isRedisAway) {
+    throw error;
+  }
 
   process.stderr.write(`Teamrom media node cannot start: ${error.message}\n`);
   process.exit(2);

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import net from 'node:net';
 
 import { Redis } from 'ioredis';
 import type { types } from 'mediasoup';
@@ -415,6 +416,34 @@ describe('nodes that are gone', () => {
     } finally {
       hung.disconnect();
       await node.close();
+    }
+  });
+
+  it('without Redis, connecting fails with unavailable and does not go on trying', async () => {
+    // A port that accepts connections and closes them at once, as a Redis going down would.
+    let attempts = 0;
+    const closing = net.createServer((socket) => {
+      attempts++;
+      socket.destroy();
+    });
+
+    closing.listen(0, '127.0.0.1');
+    await once(closing, 'listening');
+
+    try {
+      const { port } = closing.address() as net.AddressInfo;
+
+      await expect(
+        RemoteMediaNode.connect({
+          redisUrl: `redis://127.0.0.1:${port}`,
+          nodeId: 'x',
+          log: silent,
+        }),
+      ).rejects.toMatchObject({ name: 'MediaError', code: 'unavailable' });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(attempts).toBe(1);
+    } finally {
+      closing.close();
     }
   });
 

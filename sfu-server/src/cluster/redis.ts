@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 
+import { MediaError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
 /**
@@ -33,7 +34,17 @@ export async function connectRedis(url: string, log: Logger, role: string): Prom
     log.info({ role }, 'Redis connection back');
   });
 
-  await redis.connect();
+  try {
+    await redis.connect();
+  } catch (error) {
+    // Without this, ioredis would go on reconnecting for a caller that has given up.
+    redis.disconnect(false);
+    // The URL may hold a password; the reason is ioredis's own.
+    throw new MediaError(
+      'unavailable',
+      `Redis cannot be reached at REDIS_URL: ${error instanceof Error ? error.message : 'unknown'}`,
+    );
+  }
 
   return redis;
 }
