@@ -334,6 +334,13 @@ describe('Redis restart', () => {
 
     const before = [signalling.nodeOf('kept-1'), signalling.nodeOf('kept-2')];
 
+    expect(signalling.isRedisReady).toBe(true);
+    await redis.kill();
+    await vi.waitFor(() => expect(signalling.isRedisReady).toBe(false), { timeout: 2_000 });
+    await expect(signalling.stats()).resolves.toMatchObject({ workers: 0 });
+    await expect(
+      signalling.createPlainTransport({ roomId: 'kept-1', peerId: 'p' }),
+    ).rejects.toMatchObject({ code: 'unavailable' });
     await redis.restart({ downMs: 500 });
 
     const started = performance.now();

@@ -110,6 +110,14 @@ export class ClusterMediaNode implements MediaNode {
     return cluster;
   }
 
+  /**
+   * Whether Redis answers right now. While it does not, rooms already placed keep their media (the
+   * nodes carry on) but no call reaches them: a readiness check reports the service degraded.
+   */
+  get isRedisReady(): boolean {
+    return this.#client.isRedisReady;
+  }
+
   /** The nodes judged live at the last read of the registry. */
   liveNodes(): MediaNodeRecord[] {
     return [...this.#nodes.values()].map((known) => known.record);
