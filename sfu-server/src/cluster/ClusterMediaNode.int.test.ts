@@ -294,6 +294,35 @@ describe('node death', () => {
     expect(signalling.nodeOf('meeting')).toBe('node-fine');
   });
 
+  it('a node restarted under the same id between two reads has lost its rooms', async () => {
+    const prefix = redis.prefix();
+    const first = await mediaNode(prefix, 'node-phoenix');
+    // Reads only when asked, so that the restart falls between two of them.
+    const signalling = await ClusterMediaNode.connect({
+      redisUrl: redis.url,
+      keyPrefix: prefix,
+      log: silent,
+      pollMs: 60_000,
+      lapseMs: LAPSE_MS,
+    });
+
+    running.push({ stop: () => signalling.close() });
+    await signalling.openRoom('meeting');
+
+    const lost: unknown[] = [];
+
+    signalling.events.on('roomclosed', (event) => lost.push(event));
+    await first.stop();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await mediaNode(prefix, 'node-phoenix');
+    await signalling.refresh();
+
+    expect(lost).toEqual([{ roomId: 'meeting', reason: 'node_died' }]);
+    expect(await liveIds(signalling)).toEqual(['node-phoenix']);
+    await signalling.openRoom('meeting');
+    expect(signalling.nodeOf('meeting')).toBe('node-phoenix');
+  });
+
   it('a node stopped with SIGTERM deregisters, and its rooms move at once', async () => {
     const prefix = redis.prefix();
     const child = await mediaNodeProcess(prefix, 'node-leaving');
