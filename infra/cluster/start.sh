@@ -122,7 +122,7 @@ for node in a b; do
     DATA_DIR="$state/signalling-$node" \
     DATABASE_URL="postgresql://postgres@127.0.0.1:$pg_port/teamrom" \
     JWT_SECRET="$(cat "$state/jwt-secret")" \
-    MEDIA_MODE=cluster \
+    MEDIA_MODE=cluster NODE_ID="signalling-$node" \
     PUBLIC_URL="http://127.0.0.1:$lb_port" \
     node --import tsx signaling/src/main.ts
   wait_for "signalling node $node" "curl -sf http://127.0.0.1:$port/healthz"
