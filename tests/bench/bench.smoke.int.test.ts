@@ -8,6 +8,7 @@ import { benchCarePlanFanout } from './careplan-fanout.ts';
 import { benchCarePlanLoad } from './careplan-load.ts';
 import { benchForwarding } from './forwarding.ts';
 import { benchJoinStorm } from './join-storm.ts';
+import { benchJoinStormCluster } from './join-storm-cluster.ts';
 import { benchJoinTime } from './join-time.ts';
 import { benchPipeOverhead } from './pipe-overhead.ts';
 import { benchWebWeight } from './web-weight.ts';
@@ -125,6 +126,19 @@ describe('the benchmarks at smoke size', () => {
     expect(result.joinAckMs.p50).toBeGreaterThan(0);
     expect(result.joinAckMs.p95).toBeGreaterThanOrEqual(result.joinAckMs.p50);
     await expectWritten('join-storm', result);
+  });
+
+  it('the join storm over a cluster spreads its clients over both signalling nodes', async () => {
+    const result = await benchJoinStormCluster({ outDir, smoke: true });
+
+    expect(result.failures).toBe(0);
+    expect(result.perNode.a.clients + result.perNode.b.clients).toBe(result.clients);
+    // Each client's WebSocket went to the node its cookie named, through nginx.
+    expect(result.connectionsAtEnd).toEqual(
+      Object.fromEntries(Object.entries(result.perNode).map(([node, n]) => [node, n.clients])),
+    );
+    expect(result.joinAckMs.p95).toBeGreaterThanOrEqual(result.joinAckMs.p50);
+    await expectWritten('join-storm-cluster', result);
   });
 
   it('care-plan edits reach all six viewers, and each viewer ends with the server plan', async () => {

@@ -2,6 +2,7 @@ import { benchCarePlanFanout } from './careplan-fanout.ts';
 import { benchCarePlanLoad } from './careplan-load.ts';
 import { benchForwarding } from './forwarding.ts';
 import { benchJoinStorm } from './join-storm.ts';
+import { benchJoinStormCluster } from './join-storm-cluster.ts';
 import { benchJoinTime } from './join-time.ts';
 import type { BenchOptions } from './lib/report.ts';
 import { benchPipeOverhead } from './pipe-overhead.ts';
@@ -15,6 +16,7 @@ export const BENCHMARKS = {
   'pipe-overhead': benchPipeOverhead,
   'join-time': benchJoinTime,
   'join-storm': benchJoinStorm,
+  'join-storm-cluster': benchJoinStormCluster,
   'careplan-fanout': benchCarePlanFanout,
   'careplan-load': benchCarePlanLoad,
   'web-weight': benchWebWeight,

@@ -36,6 +36,10 @@ export interface TeamromCluster {
   url: string;
   dir: string;
   redis: TestRedis;
+  /** The database both signalling nodes share. */
+  databaseUrl: string;
+  /** The secret both signalling nodes sign and check tokens with. */
+  jwtSecret: string;
   signalling: Record<SignallingName, SignallingNode>;
   media: Record<MediaName, ClusterProcess>;
   nginx: ClusterProcess;
@@ -185,6 +189,7 @@ export async function startCluster(
         DATABASE_URL: postgres.url,
         JWT_SECRET: jwtSecret,
         MEDIA_MODE: 'cluster',
+        NODE_ID: `signalling-${name}`,
         REDIS_URL: redis.url,
         PUBLIC_URL: url,
         WAITING_ROOM: 'off',
@@ -253,6 +258,8 @@ export async function startCluster(
       url,
       dir,
       redis,
+      databaseUrl: postgres.url,
+      jwtSecret,
       signalling: {
         a: { ...processOf('signalling-a'), url: `http://127.0.0.1:${portA}`, port: portA },
         b: { ...processOf('signalling-b'), url: `http://127.0.0.1:${portB}`, port: portB },
