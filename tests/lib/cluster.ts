@@ -19,7 +19,7 @@ export type SignallingName = 'a' | 'b';
 export type MediaName = 'media-1' | 'media-2';
 
 export interface ClusterProcess {
-  /** Its stdout and stderr. */
+  /** Its stdout (JSON log lines); its stderr goes to `<name>.console` beside it. */
   logFile: string;
   /** The pid while it runs, else null. */
   pid(): number | null;
@@ -80,16 +80,28 @@ export async function startCluster(
   let postgres: TestPostgres | undefined;
 
   const spawnLogged = (name: string, command: string, args: string[], env: NodeJS.ProcessEnv) => {
-    const logFile = path.join(dir, `${name}.log`);
-    const log = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const log = createWriteStream(path.join(dir, `${name}.log`), { flags: 'a' });
+    // What a node prints for people (a signalling node's banner holds the demo links), apart from
+    // its JSON log lines.
+    const consoleOut = createWriteStream(path.join(dir, `${name}.console`), { flags: 'a' });
+    // A process group of its own, so that a kill takes a media node's mediasoup workers with it,
+    // as the death of its host would.
+    const child = spawn(command, args, {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
 
     child.stdout!.pipe(log, { end: false });
-    child.stderr!.pipe(log, { end: false });
+    child.stderr!.pipe(consoleOut, { end: false });
 
     const exited = once(child, 'exit')
       .catch(() => undefined)
-      .finally(() => log.end());
+      .finally(() => {
+        log.end();
+        consoleOut.end();
+      });
 
     children.set(name, { child, exited });
 
@@ -110,15 +122,19 @@ export async function startCluster(
 
     if (!running || running.child.exitCode !== null || running.child.signalCode !== null) return;
 
-    const timer = setTimeout(() => running.child.kill('SIGKILL'), 10_000);
+    const timer = setTimeout(() => killGroup(running.child, 'SIGKILL'), 10_000);
 
-    running.child.kill(signal);
+    // SIGTERM and SIGQUIT to the process alone (it stops its workers itself); SIGKILL to the group.
+    if (signal === 'SIGKILL') killGroup(running.child, signal);
+    else running.child.kill(signal);
     await running.exited;
     clearTimeout(timer);
+    // Whatever of the group outlived it (a worker that had not noticed yet).
+    killGroup(running.child, 'SIGKILL');
   };
   // A test run that ends without stop() must not leave nodes behind.
   const killOnExit = () => {
-    for (const { child } of children.values()) child.kill('SIGKILL');
+    for (const { child } of children.values()) killGroup(child, 'SIGKILL');
   };
 
   process.on('exit', killOnExit);
@@ -294,6 +310,15 @@ export async function startCluster(
   } catch (error) {
     await stopAll().catch(() => {});
     throw error;
+  }
+}
+
+/** Signals a child's whole process group; nothing when the group is gone. */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid) process.kill(-child.pid, signal);
+  } catch {
+    // Every process of the group has exited already.
   }
 }
 
