@@ -9,7 +9,8 @@
 #
 # Settings (environment): TEAMROM_CLUSTER_DIR (default /tmp/teamrom-cluster), CLUSTER_PORT (the
 # load balancer, default 8080), CLUSTER_BASE_PORT (default 18000: signalling on +1 and +2, Redis on
-# +10, PostgreSQL on +11), MEDIASOUP_WORKERS per media node (default 1).
+# +10, PostgreSQL on +11, media nodes' WebRTC ports from +30 and +40, RTC ranges +100 and +200),
+# MEDIASOUP_WORKERS per media node (default 1, at most 10).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -23,6 +24,10 @@ node_b_port=$((base + 2))
 redis_port=$((base + 10))
 pg_port=$((base + 11))
 workers=${MEDIASOUP_WORKERS:-1}
+if ! [[ "$workers" =~ ^([1-9]|10)$ ]]; then
+  echo "[cluster] MEDIASOUP_WORKERS must be 1 to 10 here" >&2
+  exit 1
+fi
 
 say() { printf '[cluster] %s\n' "$*" >&2; }
 
@@ -44,16 +49,19 @@ done
 mkdir -p "$state"
 chmod 0755 "$state"
 mkdir -p "$state/logs" "$state/nginx-tmp"
+chmod 0700 "$state/logs"
 : >"$state/started"
 
 # Anything that fails from here on takes down what was started.
 trap 'say "start-up failed; stopping what was started (logs in $state/logs)"; TEAMROM_CLUSTER_DIR="$state" bash "$repo/infra/cluster/stop.sh" --keep-logs' ERR
 
-# Starts a program in the background, in a session of its own, and records its pid.
+# Starts a program in the background, in a session of its own, and records its pid. Its stdout
+# (JSON log lines) and its stderr (what it prints for people: a signalling node's banner holds the
+# demo links, with their tokens) go to files of their own.
 launch() {
   local name=$1
   shift
-  setsid "$@" >>"$state/logs/$name.log" 2>&1 </dev/null &
+  setsid "$@" >>"$state/logs/$name.log" 2>>"$state/logs/$name.console" </dev/null &
   echo $! >"$state/$name.pid"
 }
 
@@ -99,13 +107,14 @@ common_env=(
   LOG_LEVEL="${LOG_LEVEL:-info}"
 )
 
-# 4. Two media nodes, each with its own ports (one WebRtcServer port per worker above the range).
+# 4. Two media nodes, each with its own ports, away from a single Teamrom's defaults (40000-49999):
+#    an RTC range of 100 ports, and one WebRtcServer port per worker below the base port + 100.
 for n in 1 2; do
-  rtc_min=$((40000 + (n - 1) * 2000))
-  say "media node media-$n (RTC ports $rtc_min-$((rtc_min + 999)), WebRTC $((rtc_min + 1000)))"
+  rtc_min=$((base + 100 * n))
+  webrtc=$((base + 20 + 10 * n))
+  say "media node media-$n (RTC ports $rtc_min-$((rtc_min + 99)), WebRTC $webrtc and up)"
   launch "media-$n" env "${common_env[@]}" MEDIA_NODE_ID="media-$n" \
-    RTC_MIN_PORT="$rtc_min" RTC_MAX_PORT="$((rtc_min + 999))" \
-    MEDIASOUP_WEBRTC_PORT="$((rtc_min + 1000))" \
+    RTC_MIN_PORT="$rtc_min" RTC_MAX_PORT="$((rtc_min + 99))" MEDIASOUP_WEBRTC_PORT="$webrtc" \
     node --import tsx sfu-server/src/main.ts
 done
 wait_for "the media nodes" \
