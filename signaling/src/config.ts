@@ -51,8 +51,12 @@ export interface Config {
   /**
    * MEDIA_MODE=cluster: media nodes run as processes of their own (sfu-server/src/main.ts) and are
    * reached through Redis; null (MEDIA_MODE=local, the default) runs the media in this process.
+   * The same mode makes this signalling node one of a cluster: Socket.io rooms, recoverable
+   * sessions and the participants of meetings are shared through the same Redis, so that nodes
+   * behind a load balancer serve one meeting together. `nodeId` (NODE_ID) names this signalling
+   * node in Redis; unset, a random id per start.
    */
-  mediaCluster: { redisUrl: string; keyPrefix: string } | null;
+  mediaCluster: { redisUrl: string; keyPrefix: string; nodeId?: string } | null;
 }
 
 export interface TurnConfig {
@@ -149,7 +153,13 @@ function mediaClusterConfig(env: NodeJS.ProcessEnv): Config['mediaCluster'] {
     throw new ConfigError('MEDIA_MODE=cluster needs REDIS_URL set to a redis:// or rediss:// URL');
   }
 
-  return { redisUrl: env.REDIS_URL!, keyPrefix: env.REDIS_KEY_PREFIX || 'teamrom:' };
+  const nodeId = env.NODE_ID || undefined;
+
+  if (nodeId !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(nodeId)) {
+    throw new ConfigError('NODE_ID may hold letters, digits, "_", "." and "-" (at most 64)');
+  }
+
+  return { redisUrl: env.REDIS_URL!, keyPrefix: env.REDIS_KEY_PREFIX || 'teamrom:', nodeId };
 }
 
 /**

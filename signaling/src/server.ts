@@ -10,6 +10,8 @@ import { AccessLog } from './audit/AccessLog.ts';
 import { AuditLog } from './audit/AuditLog.ts';
 import { TokenService } from './auth/tokens.ts';
 import { CarePlanService } from './careplan/CarePlanService.ts';
+import type { SignalingCluster } from './cluster/SignalingCluster.ts';
+import { connectSignalingCluster } from './cluster/SignalingCluster.ts';
 import type { Config } from './config.ts';
 import { ConsentService } from './consent/ConsentService.ts';
 import type { Database } from './db/index.ts';
@@ -42,6 +44,8 @@ export interface RunningServer {
   tokens: TokenService;
   meetings: MeetingService;
   metrics: Metrics;
+  /** This node's part in a cluster (MEDIA_MODE=cluster); null for a single node. */
+  cluster: SignalingCluster | null;
   /** Join links of the demo people (and the staff pages of team members), in demo mode. */
   demoLinks: (() => DemoLink[]) | null;
   close(): Promise<void>;
@@ -94,6 +98,16 @@ export async function startServer(
 
   if (config.demo) await seedDemo(db);
 
+  const cluster = config.mediaCluster
+    ? await connectSignalingCluster({
+        redisUrl: config.mediaCluster.redisUrl,
+        keyPrefix: config.mediaCluster.keyPrefix,
+        nodeId: config.mediaCluster.nodeId,
+        log,
+        graceMs: config.resumeGraceMs,
+      })
+    : null;
+
   const audit = new AuditLog(db, log);
   const carePlans = new CarePlanService(db, audit);
   const consents = new ConsentService(db, audit);
@@ -106,7 +120,10 @@ export async function startServer(
   // own later answer to a long-polling request would then throw outside any handler.
   httpServer.on('request', (req, res) => app?.(req, res));
 
-  const io = createSocketServer(httpServer, { recoveryMs: config.resumeGraceMs });
+  const io = createSocketServer(httpServer, {
+    recoveryMs: config.resumeGraceMs,
+    adapter: cluster?.adapter,
+  });
   const attendance = new Attendance(db);
   const meetings = new MeetingService({
     db,
@@ -116,6 +133,7 @@ export async function startServer(
     log,
     attendance,
     hasWaitingRooms: config.waitingRoom,
+    roster: cluster?.roster,
   });
   const resumption = new Resumption({
     meetings,
@@ -177,6 +195,7 @@ export async function startServer(
     webDistDir: config.webDistDir,
     demoLinks: config.demo ? makeDemoLinks : null,
     publicUrl: config.publicUrl,
+    cluster,
     onPlanChanged: ({ planId, applied }) => {
       io.to(planRoom(planId)).emit('careplan:changed', applied);
     },
@@ -241,6 +260,7 @@ export async function startServer(
     tokens,
     meetings,
     metrics,
+    cluster,
     demoLinks: config.demo ? () => makeDemoLinks(url) : null,
     async close() {
       clearInterval(planSweep);
@@ -251,6 +271,7 @@ export async function startServer(
       await new Promise<void>((resolve) => {
         void io.close(() => resolve());
       });
+      await cluster?.close();
       await media.close();
       await db.close();
     },

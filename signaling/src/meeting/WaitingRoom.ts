@@ -14,6 +14,12 @@ import type { Peer } from './Peer.ts';
 export type Entered =
   { status: 'joined'; peer: Peer; reply: EnterReply } | { status: 'waiting'; reply: EnterReply };
 
+// LIMITATION: waiting rooms live in this node's memory. In a cluster (MEDIA_MODE=cluster) a person
+// waiting on one signalling node is seen, and let in or sent back, only by team members connected
+// to the same node; who was let in is remembered on that node only, so a let-in person whose
+// reconnect lands on another node waits again; and "is a team member present" counts only this
+// node's participants. Until lobbies move to Redis, a cluster is for meetings without a waiting
+// room (WAITING_ROOM=off, or meetings made without one).
 /**
  * The waiting rooms of the meetings on this node. Patients, relatives and interpreters wait here
  * until a team member in the meeting lets them in, one at a time; a team member can send them
