@@ -86,6 +86,7 @@ wait_for Redis "redis-cli -p $redis_port ping | grep -q PONG"
 pg_bin=$(find /usr/lib/postgresql -maxdepth 2 -name bin -type d | sort -V | tail -n 1)
 say "PostgreSQL on 127.0.0.1:$pg_port"
 mkdir -p "$state/pg"
+echo "$pg_bin" >"$state/pg-bin"
 as_postgres=()
 if [[ $(id -u) -eq 0 ]]; then
   chown postgres:postgres "$state/pg"
@@ -96,7 +97,6 @@ fi
 "${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$state/pg/data" -l "$state/pg/server.log" -w -t 30 \
   -o "-p $pg_port -k $state/pg -c listen_addresses=127.0.0.1" start >>"$state/logs/postgres.log"
 "${as_postgres[@]}" "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres teamrom
-echo "$pg_bin" >"$state/pg-bin"
 
 # 3. One secret shared by the signalling nodes, so that a token signed by one is valid on both.
 (umask 077 && openssl rand -hex 32 >"$state/jwt-secret")

@@ -45,7 +45,7 @@ stop_pid signalling-b
 stop_pid media-1
 stop_pid media-2
 
-if [[ -f "$state/pg/data/postmaster.pid" ]]; then
+if [[ -f "$state/pg/data/postmaster.pid" && -f "$state/pg-bin" ]]; then
   say "stopping PostgreSQL"
   pg_bin=$(cat "$state/pg-bin")
   as_postgres=()
