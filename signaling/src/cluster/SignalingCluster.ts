@@ -126,31 +126,60 @@ export async function connectSignalingCluster(options: {
   }
 }
 
+/** The response type of socket.io-adapter's cluster protocol that carries other nodes' sockets. */
+const FETCH_SOCKETS_RESPONSE = 8;
+
 /**
- * A session is kept in Redis while its client is away, to be recovered on any node. A Peer object
- * cannot travel there (nor would it mean anything on another node), so only a reference to it is
- * kept; the node that recovers the session finds or takes over the participant by it.
+ * A connection's data as it may leave this process: to Redis, in a session kept while its client
+ * is away (to be recovered on any node), or to another node that asked for the sockets of a room
+ * (`fetchSockets`). A Peer object cannot travel (it holds Maps, a logger, a socket) nor would it
+ * mean anything elsewhere, so only a reference to it goes; the node that recovers a session finds
+ * or takes over the participant by it. MessagePack turns an absent claim (undefined) into null,
+ * which would no longer compare equal to the absent claim of the token the client presents again:
+ * absent claims are left out.
  */
+export function storableData(data: unknown): unknown {
+  if (!data || typeof data !== 'object') return data;
+
+  const { peer, token, ...rest } = data as {
+    peer?: { id: string; meeting: { id: string } } | PeerRef | null;
+    token?: Record<string, unknown>;
+  };
+  const ref: PeerRef | null | undefined =
+    peer && 'meeting' in peer ? { meetingId: peer.meeting.id, peerId: peer.id } : peer;
+
+  return {
+    ...rest,
+    ...(token && {
+      token: Object.fromEntries(Object.entries(token).filter(([, v]) => v !== undefined)),
+    }),
+    peer: ref ?? null,
+    isJoining: false,
+  };
+}
+
+/** Connection data leaves this process only as storableData. */
 function withStorableSessions(factory: AdapterFactory): AdapterFactory {
   // Socket.io calls the factory with `new`: a function, not an arrow, and it returns the adapter.
   return function storableSessions(nsp) {
     const adapter = factory(nsp);
     const persist = adapter.persistSession.bind(adapter);
+    // Protected in ClusterAdapter: the one place where the sockets of this node go to another.
+    const responder = adapter as unknown as {
+      publishResponse(requesterUid: string, response: { type: number; data: unknown }): unknown;
+    };
+    const respond = responder.publishResponse.bind(adapter);
 
-    adapter.persistSession = (session) => {
-      const data = session.data as {
-        peer?: { id: string; meeting: { id: string } } | null;
-        token?: Record<string, unknown>;
-      };
-      const peer = data.peer;
-      const ref: PeerRef | null = peer ? { meetingId: peer.meeting.id, peerId: peer.id } : null;
-      // MessagePack turns an absent claim (undefined) into null, which would no longer compare
-      // equal to the absent claim of the token the client presents again: absent claims are left out.
-      const token =
-        data.token &&
-        Object.fromEntries(Object.entries(data.token).filter(([, v]) => v !== undefined));
+    adapter.persistSession = (session) => persist({ ...session, data: storableData(session.data) });
+    responder.publishResponse = (requesterUid, response) => {
+      if (response.type !== FETCH_SOCKETS_RESPONSE) return respond(requesterUid, response);
 
-      return persist({ ...session, data: { ...data, token, peer: ref, isJoining: false } });
+      const data = response.data as { sockets: { data: unknown }[] };
+
+      return respond(requesterUid, {
+        ...response,
+        data: { ...data, sockets: data.sockets.map((s) => ({ ...s, data: storableData(s.data) })) },
+      });
     };
 
     return adapter;
