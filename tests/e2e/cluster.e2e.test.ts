@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { Browser, Page } from 'puppeteer-core';
+import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { launchBrowser, mediaFlowing, recordPeerConnections, sampleMedia } from '../lib/browser.ts';
@@ -141,6 +142,41 @@ describe('a meeting over two signalling nodes and two media nodes', () => {
     const fresh = await fetch(`${cluster.url}/healthz`);
 
     expect(fresh.headers.get('set-cookie')).toMatch(/^teamrom_node=[ab]; Path=\/; HttpOnly/);
+  });
+
+  it('keeps a Socket.io session over HTTP long-polling on its node through the cookie', async () => {
+    // Long-polling (Socket.io's fallback where WebSockets are blocked) is many requests under one
+    // session id that only one node knows: each must reach that node.
+    const link = (await cluster.demoLinks()).find((l) => l.role === 'gp')!;
+    const token = new URLSearchParams(new URL(link.url).hash.slice(1)).get('token')!;
+
+    for (const node of ['a', 'b'] as const) {
+      const before = await gauge(cluster.signalling[node].url, 'teamrom_socketio_connections');
+      const socket = io(cluster.url, {
+        auth: { token },
+        transports: ['polling'],
+        upgrade: false,
+        reconnection: false,
+        forceNew: true,
+        extraHeaders: { cookie: `teamrom_node=${node}` },
+      });
+
+      try {
+        await new Promise<void>((resolve, reject) => {
+          socket.once('connect', resolve);
+          socket.once('connect_error', reject);
+        });
+        // Several polling cycles: the connection stays up, on the node the cookie names.
+        await sleep(1500);
+        expect(socket.connected).toBe(true);
+        expect(socket.io.engine.transport.name).toBe('polling');
+        expect(await gauge(cluster.signalling[node].url, 'teamrom_socketio_connections')).toBe(
+          before + 1,
+        );
+      } finally {
+        socket.close();
+      }
+    }
   });
 
   it('lets participants on different signalling nodes see and hear each other', async () => {
