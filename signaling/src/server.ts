@@ -267,7 +267,9 @@ export async function startServer(
       quality.close();
       resumption.close();
       rings.close();
-      io.disconnectSockets(true);
+      if (cluster) await handOver(io, meetings, cluster);
+      // This node's connections only: without `local`, the adapter would end every node's.
+      io.local.disconnectSockets(true);
       await new Promise<void>((resolve) => {
         void io.close(() => resolve());
       });
@@ -276,4 +278,29 @@ export async function startServer(
       await db.close();
     },
   };
+}
+
+/**
+ * A cluster node stopping on purpose hands its participants to the other nodes instead of ending
+ * their meeting: they stay in the shared roster, and their connections end as a lost network's
+ * would, so that Socket.io keeps their sessions in Redis. Their clients reconnect through the
+ * balancer to another node, which recovers the session (or takes the resume key) and takes the
+ * participant over with the same identity; those that do not come back are removed by the other
+ * nodes after the grace period.
+ */
+async function handOver(
+  io: ReturnType<typeof createSocketServer>,
+  meetings: MeetingService,
+  cluster: SignalingCluster,
+): Promise<void> {
+  meetings.handOver();
+  io.engine.close();
+
+  const until = Date.now() + 2_000;
+
+  while (io.of('/').sockets.size > 0 && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  // The sessions were written on the adapter's connection; what is queued there goes first.
+  await cluster.flush().catch(() => {});
 }

@@ -26,6 +26,8 @@ export interface SignalingCluster {
   adapter: AdapterFactory;
   /** Whether Redis answers on every connection this node uses. */
   readonly isRedisReady: boolean;
+  /** Resolves once what the adapter sent before (sessions kept for recovery) has reached Redis. */
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -110,6 +112,10 @@ export async function connectSignalingCluster(options: {
       adapter,
       get isRedisReady() {
         return connections.every((c) => c.status === 'ready');
+      },
+      async flush() {
+        // Commands on one connection are answered in order: the PING comes back after the rest.
+        await adapterRedis.ping();
       },
       async close() {
         await roster.close();

@@ -329,6 +329,57 @@ describe('signalling nodes sharing meetings over Redis', () => {
     balancer.route([nodeA.port, nodeB.port]);
   });
 
+  it('hands its participants over when a node stops on purpose, and ends no connection of another node', async () => {
+    const nodeC = await signalingNode('signal-c');
+    const meetingId = await freshMeeting();
+    const watcher = await connect(nodeB.url, 'person-kari');
+    const watcherReply = await join(watcher, meetingId);
+
+    balancer.route([nodeC.port]);
+
+    const mover = await connect(balancer.url, 'person-ola', true);
+    const moverReply = await join(mover, meetingId);
+    const producerId = await sendMicrophone(mover, 6666);
+    const seen = recorder(watcher);
+    // As the web client does: a recovered connection carries on, another one resumes by key.
+    const back = new Promise<string>((resolve, reject) => {
+      mover.once('connect', () => {
+        if ((mover as unknown as Socket).recovered) {
+          resolve('recovered');
+
+          return;
+        }
+        ask<ResumeReply>(mover, 'meeting:resume', {
+          meetingId,
+          resumeKey: moverReply.resumeKey,
+          keepMedia: true,
+        }).then(
+          (ack) => (ack.ok ? resolve('resumed') : reject(new Error(ack.error.message))),
+          reject,
+        );
+      });
+    });
+
+    balancer.route([nodeB.port]);
+
+    const stoppedAt = Date.now();
+
+    await nodeC.stop();
+    console.log(
+      `after a graceful stop the client came back (${await back}) in ${Date.now() - stoppedAt} ms`,
+    );
+
+    const roster = await ok<Roster>(mover, 'meeting:roster', {});
+
+    expect(roster.participants.map((p) => p.peerId)).toContain(moverReply.self.peerId);
+    expect(roster.participants).toHaveLength(2);
+    // Its media stayed on the media node: the watcher consumes it as before.
+    expect((await consume(watcher, watcherReply, producerId)).peerId).toBe(moverReply.self.peerId);
+    expect(watcher.connected).toBe(true);
+    expect(seen.filter((e) => e.event === 'peer:left')).toEqual([]);
+    balancer.route([nodeA.port, nodeB.port]);
+  });
+
   it('keeps every acknowledged care-plan edit when both nodes write at once', async () => {
     const meetingId = await freshMeeting();
     const onA = await connect(nodeA.url, 'person-ingrid');

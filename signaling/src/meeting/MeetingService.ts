@@ -169,6 +169,21 @@ export class MeetingService {
     }
   }
 
+  /**
+   * This node stops and leaves its participants to the other nodes of the cluster: they are
+   * forgotten here without a leave (no `peer:left`, no removal from the shared roster), so that
+   * another node takes each over when its client comes back there.
+   */
+  handOver(): void {
+    for (const meeting of this.#meetings.values()) {
+      for (const peer of meeting.peers()) {
+        peer.markLeft();
+        meeting.remove(peer.id);
+      }
+    }
+    this.#meetings.clear();
+  }
+
   /** Whether other signalling nodes serve the same meetings (a cluster). */
   get isShared(): boolean {
     return this.#roster.isShared;
