@@ -380,6 +380,55 @@ describe('signalling nodes sharing meetings over Redis', () => {
     balancer.route([nodeA.port, nodeB.port]);
   });
 
+  it('moves a meeting whose media node stops, each node resetting its own clients once', async () => {
+    const meetingId = await freshMeeting();
+    const onA = await connect(nodeA.url, 'person-kari');
+    const onB = await connect(nodeB.url, 'person-ola');
+
+    await join(onA, meetingId);
+    await join(onB, meetingId);
+    await sendMicrophone(onA, 7777);
+
+    const rooms = await Promise.all(mediaNodes.map(async (n) => (await n.media.stats()).rooms));
+    const host = mediaNodes[rooms.findIndex((count) => count > 0)];
+
+    if (!host) throw new Error('the meeting is on no media node');
+
+    const seenOnA = recorder(onA);
+    const seenOnB = recorder(onB);
+    const resets = (seen: { event: string }[]) => seen.filter((e) => e.event === 'media:reset');
+    const stoppedAt = Date.now();
+
+    await host.stop();
+    mediaNodes.splice(mediaNodes.indexOf(host), 1);
+    await expect
+      .poll(() => resets(seenOnA).length + resets(seenOnB).length, { timeout: 5_000, interval: 50 })
+      .toBe(2);
+    console.log(
+      `both nodes' clients were told to reset their media ${Date.now() - stoppedAt} ms after the media node stopped`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(resets(seenOnA)).toHaveLength(1);
+    expect(resets(seenOnB)).toHaveLength(1);
+
+    // Media is set up again on the live node, and announced across signalling nodes.
+    const announced = nextEvent<{ producerId: string }>(onA, 'producer:new');
+    const producerId = await sendMicrophone(onB, 8888);
+
+    expect((await announced).producerId).toBe(producerId);
+
+    // A media node again for the tests that follow.
+    mediaNodes.push(
+      await StandaloneMediaNode.start({
+        nodeId: 'media-2',
+        redisUrl: redis.url,
+        keyPrefix: prefix,
+        media: { numWorkers: 1, rtcMinPort: 43300, rtcMaxPort: 43399 },
+        log: silent,
+      }),
+    );
+  });
+
   it('keeps every acknowledged care-plan edit when both nodes write at once', async () => {
     const meetingId = await freshMeeting();
     const onA = await connect(nodeA.url, 'person-ingrid');
@@ -459,18 +508,25 @@ describe('signalling nodes sharing meetings over Redis', () => {
       .toMatchObject({ status: 'ready' });
 
     // Redis came back empty: the nodes wrote their participants again, so a newcomer sees B's.
-    // Joining waits for the media nodes to register again (their heartbeat).
-    const newcomer = await connect(nodeA.url, 'person-per');
-    let replyNew: JoinReply | null = null;
+    // Joining waits for the media nodes to register again (their heartbeat), on either node.
+    const joinWithin10s = async (socket: TestSocket, meeting: string): Promise<JoinReply> => {
+      for (;;) {
+        const ack = await ask<JoinReply>(socket, 'meeting:join', { meetingId: meeting });
 
-    while (!replyNew && Date.now() - restartedAt < 10_000) {
-      const ack = await ask<JoinReply>(newcomer, 'meeting:join', { meetingId });
+        if (ack.ok) return ack.data;
+        if (Date.now() - restartedAt > 10_000) {
+          throw new Error(`no join within 10 s of Redis restarting: ${ack.error.message}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    const replyNew = await joinWithin10s(await connect(nodeA.url, 'person-per'), meetingId);
+    const otherMeeting = await freshMeeting();
 
-      if (ack.ok) replyNew = ack.data;
-      else await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    console.log(`joins worked again ${Date.now() - restartedAt} ms after Redis restarted`);
-    if (!replyNew) throw new Error('no join within 10 s of Redis restarting');
+    await joinWithin10s(await connect(nodeB.url, 'person-liv'), otherMeeting);
+    console.log(
+      `joins worked again on both nodes ${Date.now() - restartedAt} ms after Redis restarted`,
+    );
 
     expect(replyNew.peers.map((p) => p.peerId)).toContain(replyB.self.peerId);
   });
