@@ -63,12 +63,12 @@ async function mediaNode(prefix: string, nodeId: string): Promise<StandaloneMedi
   return node;
 }
 
-async function cluster(prefix: string): Promise<ClusterMediaNode> {
+async function cluster(prefix: string, pollMs = POLL_MS): Promise<ClusterMediaNode> {
   const node = await ClusterMediaNode.connect({
     redisUrl: redis.url,
     keyPrefix: prefix,
     log: silent,
-    pollMs: POLL_MS,
+    pollMs,
     lapseMs: LAPSE_MS,
     timeoutMs: 2_000,
   });
@@ -254,6 +254,48 @@ describe('node death', () => {
       producers: [],
       consumers: [],
     });
+  });
+
+  it('a signalling node whose call fails on a node another one gave up gives it up at once', async () => {
+    const prefix = redis.prefix();
+    const child = await mediaNodeProcess(prefix, 'node-doomed');
+    const first = await cluster(prefix);
+
+    await vi.waitFor(async () => expect(await liveIds(first)).toEqual(['node-doomed']), {
+      timeout: 20_000,
+      interval: 100,
+    });
+    await first.openRoom('meeting');
+    await mediaNode(prefix, 'node-survivor');
+    await vi.waitFor(async () => expect(await liveIds(first)).toHaveLength(2), {
+      timeout: EVENT_TIMEOUT_MS,
+    });
+
+    // Reads the registry once, when it connects: it can notice the death only by its own calls.
+    const second = await cluster(prefix, 60_000);
+
+    await second.createPlainTransport({ roomId: 'meeting', peerId: 'bob' });
+    expect(second.nodeOf('meeting')).toBe('node-doomed');
+
+    const firstClosed = roomClosed(first);
+
+    child.kill('SIGKILL');
+    expect(await firstClosed).toEqual([{ roomId: 'meeting', reason: 'node_died' }]);
+    await first.openRoom('meeting');
+    expect(first.nodeOf('meeting')).toBe('node-survivor');
+
+    const secondClosed = roomClosed(second);
+    const failedAt = performance.now();
+
+    await expect(
+      second.createPlainTransport({ roomId: 'meeting', peerId: 'bob' }),
+    ).rejects.toMatchObject({ code: 'unavailable' });
+    expect(await secondClosed).toEqual([{ roomId: 'meeting', reason: 'node_died' }]);
+    expect(performance.now() - failedAt).toBeLessThan(1000);
+    expect(second.liveNodes().map((n) => n.nodeId)).toEqual(['node-survivor']);
+
+    await second.openRoom('meeting');
+    expect(second.nodeOf('meeting')).toBe('node-survivor');
   });
 
   it('a node whose heartbeat lapses loses its rooms, and drops them when it comes back', async () => {

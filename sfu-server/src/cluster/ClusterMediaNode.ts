@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { types } from 'mediasoup';
 
@@ -23,7 +24,13 @@ import { ClusterKeys } from './keys.ts';
 import { placementOf, placeRoom, unplaceRoom } from './placement.ts';
 import type { EventMessage, MediaNodeMethod, MethodArgs, MethodResult } from './protocol.ts';
 import type { MediaNodeRecord } from './registry.ts';
-import { DEFAULT_LAPSE_MS, evictNode, loadScore, sightNodes } from './registry.ts';
+import {
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_LAPSE_MS,
+  evictNode,
+  loadScore,
+  sightNodes,
+} from './registry.ts';
 import { RpcClient } from './RpcClient.ts';
 
 /** How often the registry is read: how soon a dead node's process is noticed. */
@@ -35,6 +42,12 @@ export const DEFAULT_POLL_MS = 500;
  */
 const SILENT_READS_BEFORE_DEATH = 2;
 
+/**
+ * Right after Redis restarts the registry is empty until the nodes' next heartbeats: a room opened
+ * then waits this many heartbeats for a node to register before it fails for want of one.
+ */
+const HEARTBEATS_TO_WAIT_FOR_A_NODE = 2;
+
 export interface ClusterOptions {
   redisUrl: string;
   log: Logger;
@@ -44,6 +57,8 @@ export interface ClusterOptions {
   pollMs?: number;
   /** The nodes' lapse time: how long after Redis comes back before any node is judged. */
   lapseMs?: number;
+  /** The nodes' heartbeat interval: how long a node takes to register again after Redis lost it. */
+  heartbeatMs?: number;
 }
 
 interface KnownNode {
@@ -67,6 +82,7 @@ export class ClusterMediaNode implements MediaNode {
   readonly #log: Logger;
   readonly #pollMs: number;
   readonly #lapseMs: number;
+  readonly #heartbeatMs: number;
   readonly #nodes = new Map<string, KnownNode>();
   /** The rooms this signalling node opened, and the node each lives on. */
   readonly #rooms = new Map<string, string>();
@@ -82,6 +98,7 @@ export class ClusterMediaNode implements MediaNode {
     this.#log = options.log;
     this.#pollMs = options.pollMs ?? DEFAULT_POLL_MS;
     this.#lapseMs = options.lapseMs ?? DEFAULT_LAPSE_MS;
+    this.#heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     client.on('nodeevent', (nodeId, message) => this.#onNodeEvent(nodeId, message));
     client.on('redisready', () => (this.#redisReadySince = Date.now()));
   }
@@ -141,14 +158,16 @@ export class ClusterMediaNode implements MediaNode {
   async openRoom(roomId: string): Promise<{ rtpCapabilities: types.RtpCapabilities }> {
     this.#checkOpen();
 
-    const candidates = [...this.#nodes.values()].map(({ record }) => ({
-      nodeId: record.nodeId,
-      score: loadScore(record.load),
-    }));
-    const nodeId = await this.#redis(() =>
-      placeRoom(this.#client.redis, this.#keys, roomId, candidates),
-    );
+    // No live node may only mean that Redis restarted empty and the nodes have not registered
+    // again yet: they do within a heartbeat, so the room waits a little for one.
+    const deadline = Date.now() + HEARTBEATS_TO_WAIT_FOR_A_NODE * this.#heartbeatMs;
+    let nodeId = await this.#place(roomId);
 
+    while (nodeId === null && Date.now() < deadline && !this.#closed) {
+      await sleep(Math.min(this.#pollMs, Math.max(0, deadline - Date.now()), 250));
+      await this.refresh().catch(() => {});
+      nodeId = await this.#place(roomId);
+    }
     if (nodeId === null) throw new MediaError('capacity', 'no media node is available');
 
     const opened = await this.#client.call(nodeId, 'openRoom', [roomId]);
@@ -156,6 +175,15 @@ export class ClusterMediaNode implements MediaNode {
     this.#rooms.set(roomId, nodeId);
 
     return opened;
+  }
+
+  #place(roomId: string): Promise<string | null> {
+    const candidates = [...this.#nodes.values()].map(({ record }) => ({
+      nodeId: record.nodeId,
+      score: loadScore(record.load),
+    }));
+
+    return this.#redis(() => placeRoom(this.#client.redis, this.#keys, roomId, candidates));
   }
 
   async closeRoom(roomId: string): Promise<void> {
@@ -301,7 +329,62 @@ export class ClusterMediaNode implements MediaNode {
       nodeId = placed;
     }
 
-    return this.#client.call(nodeId, method, args);
+    try {
+      return await this.#client.call(nodeId, method, args);
+    } catch (error) {
+      // The node may be gone, and another signalling node may have noticed first and moved the
+      // room: this one notices now, at its first failed call, rather than at its next poll.
+      if (
+        error instanceof MediaError &&
+        error.code === 'unavailable' &&
+        this.#client.isRedisReady
+      ) {
+        await this.#checkNodeOf(roomId, nodeId).catch((checkError: unknown) => {
+          this.#log.debug({ err: checkError }, 'checking a media node after a failed call failed');
+        });
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * After a call to the room's node failed: gives the node up at once when another signalling
+   * node already did (its eviction is marked, or its registration is gone), and forgets the room
+   * when it was placed on another node meanwhile. A node that only does not listen right now is judged
+   * by the registry reads as usual (a blip is not a death), starting with one now.
+   */
+  async #checkNodeOf(roomId: string, nodeId: string): Promise<void> {
+    const results = await this.#client.redis
+      .multi()
+      .get(this.#keys.node(nodeId))
+      .get(this.#keys.evicted(nodeId))
+      .get(this.#keys.room(roomId))
+      .exec();
+
+    if (!results) return;
+
+    const [record, evicted, placed] = results.map(([error, value]) => {
+      if (error) throw error;
+
+      return value;
+    }) as [string | null, string | null, string | null];
+
+    // Right after Redis came back empty, a missing record or placement says nothing yet.
+    const mayJudge = Date.now() - this.#redisReadySince >= this.#lapseMs;
+
+    if (this.#closed) return;
+    if (evicted !== null || (record === null && mayJudge)) {
+      if (this.#nodes.has(nodeId)) await this.#giveUp(nodeId, 'another node gave it up');
+      else this.#roomsLost(nodeId);
+
+      return;
+    }
+    if (mayJudge && placed !== null && placed !== nodeId && this.#rooms.get(roomId) === nodeId) {
+      this.#roomClosed(roomId, nodeId);
+
+      return;
+    }
+    void this.refresh().catch(() => {});
   }
 
   /** Where another signalling node placed a room this one did not open. */
