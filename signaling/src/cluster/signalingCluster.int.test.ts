@@ -18,6 +18,7 @@ import { seedDemo } from '../demo/seed.ts';
 import type {
   ConsumerOptions,
   JoinReply,
+  ProducerInfo,
   ResumeReply,
   Roster,
   TransportOptions,
@@ -411,11 +412,20 @@ describe('signalling nodes sharing meetings over Redis', () => {
     expect(resets(seenOnA)).toHaveLength(1);
     expect(resets(seenOnB)).toHaveLength(1);
 
+    // The producer that went with the stopped node is offered to nobody after the reset.
+    expect(await ok<{ producers: ProducerInfo[] }>(onB, 'media:producers', {})).toEqual({
+      producers: [],
+    });
+
     // Media is set up again on the live node, and announced across signalling nodes.
     const announced = nextEvent<{ producerId: string }>(onA, 'producer:new');
     const producerId = await sendMicrophone(onB, 8888);
 
     expect((await announced).producerId).toBe(producerId);
+    // A client that reset after the announcement learns of it still: from the shared roster.
+    expect(await ok<{ producers: ProducerInfo[] }>(onA, 'media:producers', {})).toEqual({
+      producers: [expect.objectContaining({ producerId, kind: 'audio', source: 'microphone' })],
+    });
 
     // A media node again for the tests that follow.
     mediaNodes.push(

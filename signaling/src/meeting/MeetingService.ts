@@ -18,6 +18,7 @@ import type { Logger } from '../logger.ts';
 import type {
   ClientToServerEvents,
   JoinReply,
+  ProducerInfo,
   RtpCapabilities,
   ServerToClientEvents,
 } from '../protocol/index.ts';
@@ -517,6 +518,35 @@ export class MeetingService {
     return (await this.elsewhere(meeting.id)).find((p) =>
       p.producers.some((producer) => producer.producerId === producerId),
     )?.peerId;
+  }
+
+  /**
+   * What the others in the peer's meeting send right now, here and on other signalling nodes. Only
+   * producers the meeting's media room holds: after the room was opened anew (its media node or
+   * worker died), a participant whose node has not recovered yet may still list producers that
+   * went with the old room, and those are never offered.
+   */
+  async currentProducers(peer: Peer): Promise<ProducerInfo[]> {
+    const meeting = peer.meeting;
+    const owners = [
+      ...meeting.peers().filter((p) => p !== peer),
+      ...(await this.elsewhere(meeting.id)).filter((p) => p.peerId !== peer.id),
+    ].map((p) => ({ peerId: 'id' in p ? p.id : p.peerId, producers: [...p.producers.values()] }));
+    const lists = await Promise.all(
+      owners.map(async ({ peerId, producers }) => {
+        if (producers.length === 0) return [];
+
+        const held = await this.#media
+          .describePeer({ roomId: meeting.id, peerId })
+          .then((state) => new Set(state.producers.map((p) => p.producerId)))
+          // Not known now: what it sends is announced when it sends again.
+          .catch(() => new Set<string>());
+
+        return producers.filter((p) => held.has(p.producerId));
+      }),
+    );
+
+    return lists.flat();
   }
 
   /**

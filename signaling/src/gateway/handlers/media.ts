@@ -167,6 +167,12 @@ export function registerMediaHandlers(socket: GatewaySocket, services: GatewaySe
     return { ...consumer, peerId: typeof owner === 'string' ? owner : owner.id };
   });
 
+  handle(socket, 'media:producers', log, async () => {
+    const peer = joined();
+
+    return { producers: await meetings.currentProducers(peer) };
+  });
+
   handle(socket, 'media:resumeConsumer', log, async ({ consumerId }) => {
     const peer = joined();
 
