@@ -149,7 +149,7 @@ export async function startServer(
     log,
     intervalMs: config.qualityIntervalMs,
   });
-  const waitingRoom = new WaitingRoom({ io, meetings, audit, log });
+  const waitingRoom = new WaitingRoom({ io, meetings, audit, log, lobbies: cluster?.lobbies });
   const introductions = new Introductions(db, audit);
   const meetingRecords = new MeetingRecordService({ db, audit, attendance, introductions });
   const rings = new RingService({ db, audit, timeoutMs: config.ringTimeoutMs, log });

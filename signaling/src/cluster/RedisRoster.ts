@@ -63,7 +63,7 @@ export interface RedisRosterOptions {
  * whose conditional delete succeeds, which tells the meeting.
  *
  * What stays in each node's memory: the sockets, the Peer objects of its own participants, held
- * peers' timers, waiting rooms and rate limits.
+ * peers' timers and rate limits (waiting rooms are shared by RedisLobbies).
  */
 export class RedisRoster implements SharedRoster {
   readonly isShared = true;

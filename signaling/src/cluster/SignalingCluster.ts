@@ -6,6 +6,7 @@ import type { RedisOptions } from 'ioredis';
 
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { RedisLobbies } from './RedisLobbies.ts';
 import { RedisRoster } from './RedisRoster.ts';
 
 /** Where a connection's participant is, as a recovered session keeps it (see storableSession). */
@@ -23,6 +24,8 @@ type AdapterFactory = ReturnType<typeof createAdapter>;
 export interface SignalingCluster {
   nodeId: string;
   roster: RedisRoster;
+  /** The waiting rooms of shared meetings. */
+  lobbies: RedisLobbies;
   adapter: AdapterFactory;
   /** Whether Redis answers on every connection this node uses. */
   readonly isRedisReady: boolean;
@@ -95,6 +98,16 @@ export async function connectSignalingCluster(options: {
 
     await roster.start();
 
+    const lobbies = new RedisLobbies({
+      redis: commands,
+      keyPrefix,
+      nodeId,
+      log: log.child({ component: 'cluster' }),
+      heartbeatMs: options.heartbeatMs,
+    });
+
+    lobbies.start();
+
     const adapter = withStorableSessions(
       createAdapter(adapterRedis, {
         streamName: `${keyPrefix}socket.io`,
@@ -109,6 +122,7 @@ export async function connectSignalingCluster(options: {
     return {
       nodeId,
       roster,
+      lobbies,
       adapter,
       get isRedisReady() {
         return connections.every((c) => c.status === 'ready');
@@ -118,6 +132,7 @@ export async function connectSignalingCluster(options: {
         await adapterRedis.ping();
       },
       async close() {
+        await lobbies.close();
         await roster.close();
         for (const connection of connections) connection.disconnect(false);
       },
