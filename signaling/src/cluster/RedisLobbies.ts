@@ -47,6 +47,8 @@ export class RedisLobbies {
   #sweeping: Promise<void> | null = null;
   /** Told of each meeting whose list the sweep changed. */
   onSwept: (meetingId: string) => void = () => {};
+  /** Told when the shared records may be gone (the roster's `republish`): write them again. */
+  onRepublish: () => void = () => {};
 
   constructor(options: RedisLobbiesOptions) {
     this.#redis = options.redis;

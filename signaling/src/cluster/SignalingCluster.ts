@@ -107,6 +107,7 @@ export async function connectSignalingCluster(options: {
     });
 
     lobbies.start();
+    roster.events.on('republish', () => lobbies.onRepublish());
 
     const adapter = withStorableSessions(
       createAdapter(adapterRedis, {

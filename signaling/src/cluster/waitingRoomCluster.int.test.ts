@@ -295,6 +295,41 @@ describe('the waiting room of a meeting on two signalling nodes', () => {
     expect(audited.map((a) => a.action)).toEqual(['meeting.admit', 'meeting.return']);
   });
 
+  it('writes the people waiting again after Redis restarts empty', async () => {
+    const meetingId = await freshMeeting();
+    const host = await enter(nodeA.url, 'person-kari', meetingId, 'joined');
+    const lists = waitingLists(host.socket);
+    const patient = await enter(nodeB.url, 'person-astrid', meetingId, 'waiting');
+
+    await expect.poll(() => lastOf(lists), { timeout: 5_000 }).toEqual([patient.reply.peerId]);
+    await redis.kill();
+    await redis.restart();
+
+    const restartedAt = Date.now();
+    // A team member coming in on node A after the restart is told of the patient waiting on B.
+    const newcomer = await connect(nodeA.url, 'person-ola');
+    const newcomerLists = waitingLists(newcomer);
+
+    for (;;) {
+      const ack = await ask<EnterReply>(newcomer, 'meeting:enter', { meetingId });
+
+      if (ack.ok) break;
+      if (Date.now() - restartedAt > 10_000) throw new Error(`no entry: ${ack.error.message}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await expect
+      .poll(() => lastOf(newcomerLists), { timeout: 5_000 })
+      .toEqual([patient.reply.peerId]);
+    console.log(
+      `the waiting list was whole again ${Date.now() - restartedAt} ms after Redis restarted`,
+    );
+
+    const admitted = nextEvent<JoinReply>(patient.socket, 'lobby:admitted', 5_000);
+
+    await ok(newcomer, 'lobby:admit', { peerId: patient.reply.peerId });
+    expect((await admitted).self.peerId).toBe(patient.reply.peerId);
+  });
+
   it('takes the people waiting on a killed node off the list; coming in again, they wait again', async () => {
     const meetingId = await freshMeeting();
     const host = await enter(nodeA.url, 'person-kari', meetingId, 'joined');

@@ -452,6 +452,15 @@ export class WaitingRoom {
 
   #listenToCluster(shared: RedisLobbies): void {
     shared.onSwept = (meetingId) => this.#announce(meetingId);
+    // Redis came back without them: this node's waiting people are written again.
+    shared.onRepublish = () => {
+      for (const lobby of this.#lobbies.values()) {
+        for (const waiting of lobby.all()) {
+          this.#share((s) => s.put(lobby.meetingId, waitingPerson(waiting)));
+        }
+        this.#announce(lobby.meetingId);
+      }
+    };
     this.#serverSide.on('lobby:changed', (meetingId: unknown) => {
       if (typeof meetingId === 'string') this.#tellTeamHere(meetingId);
     });
