@@ -4,24 +4,30 @@
 # step checks first and skips work already done, so a second run takes seconds.
 #
 #   infra/setup.sh          what `npm start` needs
-#   infra/setup.sh --test   also what `npm test` needs (Chromium, PostgreSQL, coturn, iptables)
+#   infra/setup.sh --test   also what `npm test` needs (Chromium, PostgreSQL, Redis, coturn,
+#                           iptables, nginx)
+#   infra/setup.sh --cluster  also what infra/cluster/start.sh needs (PostgreSQL, Redis, nginx)
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
 for_tests=0
+for_cluster=0
 [[ "${1:-}" == "--test" ]] && for_tests=1
+[[ "${1:-}" == "--cluster" ]] && for_cluster=1
 
 step() { printf '[setup] %s\n' "$*" >&2; }
 started=$(date +%s.%N)
 
-# 1. Debian packages: the worker's build tools and libraries, and for tests a browser, a database
-#    and a TURN server.
+# 1. Debian packages: the worker's build tools and libraries, and for tests a browser, a database,
+#    a Redis for the media cluster's tests, and a TURN server.
 packages=(g++ make python3 meson ninja-build pkg-config
   libuv1-dev libssl-dev libsrtp2-dev libusrsctp-dev libabsl-dev nlohmann-json3-dev)
 if ((for_tests)); then
-  packages+=(chromium postgresql fonts-dejavu-core coturn iptables)
+  packages+=(chromium postgresql redis-server fonts-dejavu-core coturn iptables nginx)
+elif ((for_cluster)); then
+  packages+=(postgresql redis-server nginx)
 fi
 
 missing=()
@@ -45,6 +51,20 @@ if ((${#missing[@]})); then
   # authenticates nobody. The tests run their own coturn on loopback; the service stays off.
   if [[ " ${missing[*]} " == *" coturn "* && -d /run/systemd/system ]]; then
     "${sudo[@]}" systemctl disable --now coturn >&2
+  fi
+  # Likewise Redis: the tests start their own on a free loopback port.
+  if [[ " ${missing[*]} " == *" redis-server "* && -d /run/systemd/system ]]; then
+    "${sudo[@]}" systemctl disable --now redis-server >&2
+  fi
+  # And nginx, which Debian starts on port 80 with its default site: the local cluster and the
+  # tests run their own on loopback.
+  if [[ " ${missing[*]} " == *" nginx "* ]]; then
+    if [[ -d /run/systemd/system ]]; then
+      "${sudo[@]}" systemctl disable --now nginx >&2
+    else
+      "${sudo[@]}" systemctl disable nginx >&2 2>/dev/null || true
+      if [[ -f /run/nginx.pid ]]; then "${sudo[@]}" nginx -s quit >&2; fi
+    fi
   fi
 fi
 

@@ -28,6 +28,7 @@ import type {
   WebRtcTransportInfo,
 } from './MediaNode.ts';
 import { Room } from './Room.ts';
+import type { RoomLeg } from './Room.ts';
 import { WorkerPool } from './WorkerPool.ts';
 
 /** The options transports are created with; the others go to the worker pool. */
@@ -38,6 +39,9 @@ type TransportOptions = Required<
 
 /** How long a transport may stay without a DTLS connection before the node closes it. */
 const UNCONNECTED_TRANSPORT_TIMEOUT_MS = 60_000;
+
+/** Consumers a worker carries before a growing room takes its next peers elsewhere. */
+const DEFAULT_MAX_CONSUMERS_PER_WORKER = 500;
 
 /** How often the active speaker observer weighs the audio levels (mediasoup's default). */
 const ACTIVE_SPEAKER_INTERVAL_MS = 300;
@@ -52,6 +56,9 @@ export class LocalMediaNode implements MediaNode {
   readonly #log: Logger;
   readonly #rooms = new Map<string, Room>();
   readonly #opening = new Map<string, Promise<Room>>();
+  /** Per room, the placing of a new peer under way; one at a time, so a room grows one leg. */
+  readonly #placing = new WeakMap<Room, Promise<unknown>>();
+  readonly #maxConsumersPerWorker: number;
   #closed = false;
 
   private constructor(pool: WorkerPool, options: MediaNodeOptions, log: Logger) {
@@ -62,6 +69,7 @@ export class LocalMediaNode implements MediaNode {
       announcedIp: options.announcedIp,
       initialAvailableOutgoingBitrate: options.initialAvailableOutgoingBitrate ?? 1_000_000,
     };
+    this.#maxConsumersPerWorker = options.maxConsumersPerWorker ?? DEFAULT_MAX_CONSUMERS_PER_WORKER;
     pool.on('workerdied', (worker) => this.#onWorkerDied(worker));
   }
 
@@ -109,6 +117,16 @@ export class LocalMediaNode implements MediaNode {
     return this.#pool.pids();
   }
 
+  /** The rooms the node holds; a cluster node claims their placements again after Redis lost them. */
+  roomIds(): string[] {
+    return [...this.#rooms.keys()];
+  }
+
+  /** CPU time each live worker has used; cheaper than usage(), which asks every transport. */
+  workerUsage(): Promise<{ pid: number; cpuSeconds: number }[]> {
+    return this.#pool.usage();
+  }
+
   async openRoom(roomId: string): Promise<{ rtpCapabilities: types.RtpCapabilities }> {
     const room = await this.#openRoom(roomId);
 
@@ -130,13 +148,14 @@ export class LocalMediaNode implements MediaNode {
   ): Promise<WebRtcTransportInfo> {
     const room = this.#room(request.roomId);
     const peer = room.peer(request.peerId);
-    const listen = room.webRtcServer
-      ? { webRtcServer: room.webRtcServer }
-      : { listenIps: [{ ip: this.#options.listenIp, announcedIp: this.#options.announcedIp }] };
     const transport = await withReservation(peer, 'transport', async () => {
+      const leg = await this.#legFor(room, request.peerId);
+      const listen = leg.webRtcServer
+        ? { webRtcServer: leg.webRtcServer }
+        : { listenIps: [{ ip: this.#options.listenIp, announcedIp: this.#options.announcedIp }] };
       const created = await refusingWhenOutOfPorts(
         room.log,
-        room.router.createWebRtcTransport({
+        leg.router.createWebRtcTransport({
           ...listen,
           enableUdp: true,
           enableTcp: true,
@@ -187,9 +206,10 @@ export class LocalMediaNode implements MediaNode {
     const room = this.#room(request.roomId);
     const peer = room.peer(request.peerId);
     const transport = await withReservation(peer, 'transport', async () => {
+      const leg = await this.#legFor(room, request.peerId);
       const created = await refusingWhenOutOfPorts(
         room.log,
-        room.router.createPlainTransport({
+        leg.router.createPlainTransport({
           listenIp: { ip: this.#options.listenIp, announcedIp: this.#options.announcedIp },
           rtcpMux: true,
           comedia: request.comedia ?? false,
@@ -244,7 +264,7 @@ export class LocalMediaNode implements MediaNode {
       }
 
       peer.addProducer(created);
-      room.registerProducer(created);
+      room.registerProducer(created, room.legOf(peer.peerId) ?? room.mainLeg);
 
       return created;
     });
@@ -261,8 +281,12 @@ export class LocalMediaNode implements MediaNode {
       });
     });
     if (producer.kind === 'audio') {
+      // The observer lives on the main leg; a voice from another leg is piped there to be heard.
       // It may have closed already; then there is nothing to observe.
-      await room.activeSpeaker.addProducer({ producerId: producer.id }).catch(() => {});
+      await room
+        .pipeTo(producer, room.mainLeg)
+        .then(() => room.activeSpeaker.addProducer({ producerId: producer.id }))
+        .catch(() => {});
     }
     room.log.debug({ peerId: request.peerId, producerId: producer.id }, 'producer opened');
 
@@ -289,9 +313,16 @@ export class LocalMediaNode implements MediaNode {
     const room = this.#room(request.roomId);
     const peer = room.existingPeer(request.peerId);
     const producer = room.producer(request.producerId);
+    const leg = room.legOf(peer.peerId) ?? room.mainLeg;
+
+    // A producer of another leg is piped to this peer's leg before it can be consumed there.
+    await room.pipeTo(producer, leg).catch((error: unknown) => {
+      if (producer.closed || room.closed) throw new MediaError('not_found', 'the producer closed');
+      throw error;
+    });
 
     if (
-      !room.router.canConsume({ producerId: producer.id, rtpCapabilities: request.rtpCapabilities })
+      !leg.router.canConsume({ producerId: producer.id, rtpCapabilities: request.rtpCapabilities })
     ) {
       throw new MediaError('cannot_consume', 'the client cannot receive this producer');
     }
@@ -507,7 +538,7 @@ export class LocalMediaNode implements MediaNode {
             });
           });
           this.#rooms.set(roomId, room);
-          room.log.info({ workerPid: routerWorkerPid(room.router) }, 'room opened');
+          room.log.info({ workerPid: placed.workerPid }, 'room opened');
 
           return room;
         })
@@ -563,9 +594,87 @@ export class LocalMediaNode implements MediaNode {
     });
   }
 
+  /**
+   * The leg a peer's transports go on, chosen at its first transport: a leg of the room whose
+   * worker carries fewer than maxConsumersPerWorker consumers (the least busy), else a new leg on
+   * the least busy worker the room does not use yet. When every worker is that busy the peer joins
+   * the least busy leg: a crowded worker is better than a refused person. The limit is soft: peers
+   * placed together are counted by the consumers they already have.
+   */
+  async #legFor(room: Room, peerId: string): Promise<RoomLeg> {
+    const placed = room.legOf(peerId);
+
+    if (placed) return placed;
+
+    const previous = this.#placing.get(room) ?? Promise.resolve();
+    const placing = previous.then(() => {
+      const already = room.legOf(peerId);
+
+      return already ?? this.#placeOnLeg(room, peerId);
+    });
+
+    this.#placing.set(
+      room,
+      placing.catch(() => {}),
+    );
+
+    return placing;
+  }
+
+  async #placeOnLeg(room: Room, peerId: string): Promise<RoomLeg> {
+    const load = this.#consumersPerWorker();
+    const busy = (pid: number) => load.get(pid) ?? 0;
+    const leastBusy = <T>(items: T[], pid: (item: T) => number) =>
+      items.reduce<T | undefined>(
+        (best, x) => (!best || busy(pid(x)) < busy(pid(best)) ? x : best),
+        undefined,
+      );
+    const roomy = room.legs.filter((leg) => busy(leg.workerPid) < this.#maxConsumersPerWorker);
+    let leg = leastBusy(roomy, (l) => l.workerPid);
+
+    if (!leg) {
+      const spare = this.#pool
+        .pids()
+        .filter((pid) => !room.usesWorker(pid) && busy(pid) < this.#maxConsumersPerWorker);
+      const pid = leastBusy(spare, (p) => p);
+
+      if (pid === undefined) {
+        leg = leastBusy([...room.legs], (l) => l.workerPid)!;
+      } else {
+        const created = await this.#pool.createRouter(mediaCodecs, pid);
+
+        if (room.closed) {
+          created.router.close();
+          throw new MediaError('closed', 'the room is closed');
+        }
+        leg = created;
+        room.addLeg(leg);
+      }
+    }
+    if (room.closed) throw new MediaError('closed', 'the room is closed');
+    room.placePeer(peerId, leg);
+
+    return leg;
+  }
+
+  /** Consumers of clients on each worker, over every room. */
+  #consumersPerWorker(): Map<number, number> {
+    const load = new Map<number, number>();
+
+    for (const room of this.#rooms.values()) {
+      for (const peer of room.peers) {
+        const pid = room.legOf(peer.peerId)?.workerPid;
+
+        if (pid !== undefined) load.set(pid, (load.get(pid) ?? 0) + peer.counts.consumers);
+      }
+    }
+
+    return load;
+  }
+
   #onWorkerDied(worker: types.Worker): void {
     for (const [roomId, room] of this.#rooms) {
-      if (!room.closed && routerWorkerPid(room.router) !== worker.pid) continue;
+      if (!room.closed && !room.usesWorker(worker.pid)) continue;
 
       this.#rooms.delete(roomId);
       room.close();
@@ -636,9 +745,4 @@ async function refusingBadParameters<T>(work: Promise<T>): Promise<T> {
     }
     throw error;
   }
-}
-
-/** mediasoup keeps the owning worker private; the room stores the pid it was placed with. */
-function routerWorkerPid(router: types.Router): number | undefined {
-  return (router.appData as { workerPid?: number }).workerPid;
 }

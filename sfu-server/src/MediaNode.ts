@@ -122,14 +122,19 @@ export interface MediaNodeUsage {
   bitrateOut: number;
 }
 
+export type RoomClosedReason = 'worker_died' | 'node_died' | 'closed';
+
 /** Events a media node reports on its own initiative. */
 export interface MediaNodeEvents {
   /** A consumer went away without being asked to: its producer or its transport closed. */
   consumerclosed: [event: PeerRef & { consumerId: string }];
   /** A transport's DTLS or ICE state failed or the transport closed underneath the peer. */
   transportfailed: [event: PeerRef & { transportId: string; state: string }];
-  /** A room lost its media (its worker died). Its peers must set up their media again. */
-  roomclosed: [event: { roomId: string; reason: 'worker_died' | 'closed' }];
+  /**
+   * A room lost its media: its worker died, or (in a cluster) its whole media node. Its peers must
+   * set up their media again; opening the room again places it on a live worker or node.
+   */
+  roomclosed: [event: { roomId: string; reason: RoomClosedReason }];
   /** A producer went away without being asked to: its transport closed. */
   producerclosed: [event: PeerRef & { producerId: string }];
   /**

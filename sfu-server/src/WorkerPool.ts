@@ -27,6 +27,7 @@ export interface WebRtcServerSettings {
 export interface PlacedRouter {
   router: types.Router;
   webRtcServer: types.WebRtcServer | undefined;
+  workerPid: number;
 }
 
 /** How often a dead worker's replacement is tried before the pool carries on smaller. */
@@ -112,8 +113,18 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     return best[0];
   }
 
-  async createRouter(mediaCodecs: types.RtpCodecCapability[]): Promise<PlacedRouter> {
-    const worker = await this.leastLoaded();
+  /** A router on the least-loaded worker, or on the worker with process id `onPid`. */
+  async createRouter(
+    mediaCodecs: types.RtpCodecCapability[],
+    onPid?: number,
+  ): Promise<PlacedRouter> {
+    const worker =
+      onPid === undefined
+        ? await this.leastLoaded()
+        : [...this.#workers.keys()].find((w) => w.pid === onPid);
+
+    if (!worker) throw new MediaError('capacity', 'the media worker went away');
+
     const router = await worker.createRouter({ mediaCodecs, appData: { workerPid: worker.pid } });
     const pooled = this.#workers.get(worker);
 
@@ -123,7 +134,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     pooled.routers++;
     router.observer.once('close', () => pooled.routers--);
 
-    return { router, webRtcServer: pooled.webRtcServer };
+    return { router, webRtcServer: pooled.webRtcServer, workerPid: worker.pid };
   }
 
   /** CPU time each live worker has used, from the kernel's resource usage of its process. */

@@ -23,6 +23,11 @@ export interface MediaNodeOptions {
   /** Outgoing bitrate a fresh transport starts from, in bit/s. Default: 1,000,000. */
   initialAvailableOutgoingBitrate?: number;
   logLevel?: types.WorkerLogLevel;
+  /**
+   * Consumers one worker should carry. A room whose worker holds this many takes its next peers on
+   * a router of another worker, with the room's producers piped between its routers. Default: 500.
+   */
+  maxConsumersPerWorker?: number;
 }
 
 export const mediaCodecs: types.RtpCodecCapability[] = [

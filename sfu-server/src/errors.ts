@@ -1,4 +1,20 @@
-export type MediaErrorCode = 'not_found' | 'invalid' | 'capacity' | 'closed' | 'cannot_consume';
+export type MediaErrorCode =
+  | 'not_found'
+  | 'invalid'
+  | 'capacity'
+  | 'closed'
+  | 'cannot_consume'
+  /** The media node could not be reached, or did not answer in time (a media cluster only). */
+  | 'unavailable';
+
+export const MEDIA_ERROR_CODES: readonly MediaErrorCode[] = [
+  'not_found',
+  'invalid',
+  'capacity',
+  'closed',
+  'cannot_consume',
+  'unavailable',
+];
 
 /** An error the media node reports to its caller with a stable code. */
 export class MediaError extends Error {

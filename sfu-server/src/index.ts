@@ -5,3 +5,8 @@ export { MediaConfigError, MediaError } from './errors.ts';
 export { LocalMediaNode } from './LocalMediaNode.ts';
 export type * from './MediaNode.ts';
 export { safeError } from './logger.ts';
+export { ClusterMediaNode } from './cluster/ClusterMediaNode.ts';
+export type { ClusterOptions } from './cluster/ClusterMediaNode.ts';
+export { RemoteMediaNode } from './cluster/RemoteMediaNode.ts';
+export { StandaloneMediaNode } from './cluster/StandaloneMediaNode.ts';
+export type { MediaNodeRecord, NodeLoad } from './cluster/registry.ts';

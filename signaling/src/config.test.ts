@@ -215,3 +215,36 @@ describe('loadConfig for resuming and quality reports', () => {
     );
   });
 });
+
+describe('loadConfig for the media cluster', () => {
+  it('runs media in this process unless MEDIA_MODE=cluster', () => {
+    expect(loadConfig({}).mediaCluster).toBeNull();
+    expect(
+      loadConfig({ MEDIA_MODE: 'local', REDIS_URL: 'redis://r:6379' }).mediaCluster,
+    ).toBeNull();
+    expect(loadConfig({ MEDIA_MODE: 'cluster', REDIS_URL: 'redis://r:6379' }).mediaCluster).toEqual(
+      { redisUrl: 'redis://r:6379', keyPrefix: 'teamrom:' },
+    );
+  });
+
+  it('names the signalling node by NODE_ID, and refuses a name that would not fit a Redis key', () => {
+    const cluster = { MEDIA_MODE: 'cluster', REDIS_URL: 'redis://r:6379' };
+
+    expect(loadConfig({ ...cluster, NODE_ID: 'signal-a.1' }).mediaCluster?.nodeId).toBe(
+      'signal-a.1',
+    );
+    expect(loadConfig(cluster).mediaCluster?.nodeId).toBeUndefined();
+    expect(configError({ ...cluster, NODE_ID: 'a b' }).message).toMatch(/^NODE_ID may hold/);
+    expect(configError({ ...cluster, NODE_ID: 'x'.repeat(65) }).message).toMatch(/^NODE_ID/);
+  });
+
+  it('refuses an unknown mode, and a cluster without a Redis URL, without repeating the URL', () => {
+    expect(configError({ MEDIA_MODE: 'remote' }).message).toMatch(/^MEDIA_MODE must be local or/);
+    expect(configError({ MEDIA_MODE: 'cluster' }).message).toMatch(/needs REDIS_URL/);
+
+    const message = configError({ MEDIA_MODE: 'cluster', REDIS_URL: 'http://u:secret@r' }).message;
+
+    expect(message).toMatch(/needs REDIS_URL/);
+    expect(message).not.toContain('secret');
+  });
+});

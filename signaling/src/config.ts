@@ -48,6 +48,15 @@ export interface Config {
   };
   /** The TURN server(s) handed to clients; null when media is reached directly only. */
   turn: TurnConfig | null;
+  /**
+   * MEDIA_MODE=cluster: media nodes run as processes of their own (sfu-server/src/main.ts) and are
+   * reached through Redis; null (MEDIA_MODE=local, the default) runs the media in this process.
+   * The same mode makes this signalling node one of a cluster: Socket.io rooms, recoverable
+   * sessions and the participants of meetings are shared through the same Redis, so that nodes
+   * behind a load balancer serve one meeting together. `nodeId` (NODE_ID) names this signalling
+   * node in Redis; unset, a random id per start.
+   */
+  mediaCluster: { redisUrl: string; keyPrefix: string; nodeId?: string } | null;
 }
 
 export interface TurnConfig {
@@ -128,7 +137,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       webRtcPort,
     },
     turn: turnConfig(env),
+    mediaCluster: mediaClusterConfig(env),
   };
+}
+
+function mediaClusterConfig(env: NodeJS.ProcessEnv): Config['mediaCluster'] {
+  const mode = env.MEDIA_MODE || 'local';
+
+  if (mode === 'local') return null;
+  if (mode !== 'cluster') {
+    throw new ConfigError(`MEDIA_MODE must be local or cluster, not "${mode}"`);
+  }
+  // The URL may hold a password: never repeated in a message.
+  if (!/^rediss?:\/\/\S+$/.test(env.REDIS_URL ?? '')) {
+    throw new ConfigError('MEDIA_MODE=cluster needs REDIS_URL set to a redis:// or rediss:// URL');
+  }
+
+  const nodeId = env.NODE_ID || undefined;
+
+  if (nodeId !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(nodeId)) {
+    throw new ConfigError('NODE_ID may hold letters, digits, "_", "." and "-" (at most 64)');
+  }
+
+  return { redisUrl: env.REDIS_URL!, keyPrefix: env.REDIS_KEY_PREFIX || 'teamrom:', nodeId };
 }
 
 /**

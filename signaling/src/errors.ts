@@ -63,6 +63,10 @@ export function toErrorBody(error: unknown, log: Logger): ErrorBody {
         return { code: 'invalid_request', message: error.message };
       case 'closed':
         return { code: 'not_in_meeting', message: error.message };
+      case 'unavailable':
+        log.warn({ reason: error.message }, 'media node unavailable');
+
+        return { code: 'media_error', message: 'the media server is not reachable; try again' };
     }
   }
 

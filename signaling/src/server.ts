@@ -3,13 +3,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import type { MediaNode } from '@teamrom/sfu-server';
-import { LocalMediaNode } from '@teamrom/sfu-server';
+import { ClusterMediaNode, LocalMediaNode } from '@teamrom/sfu-server';
 
 import { isStaff } from './access/CareTeamAccess.ts';
 import { AccessLog } from './audit/AccessLog.ts';
 import { AuditLog } from './audit/AuditLog.ts';
 import { TokenService } from './auth/tokens.ts';
 import { CarePlanService } from './careplan/CarePlanService.ts';
+import type { SignalingCluster } from './cluster/SignalingCluster.ts';
+import { connectSignalingCluster } from './cluster/SignalingCluster.ts';
 import type { Config } from './config.ts';
 import { ConsentService } from './consent/ConsentService.ts';
 import type { Database } from './db/index.ts';
@@ -42,6 +44,8 @@ export interface RunningServer {
   tokens: TokenService;
   meetings: MeetingService;
   metrics: Metrics;
+  /** This node's part in a cluster (MEDIA_MODE=cluster); null for a single node. */
+  cluster: SignalingCluster | null;
   /** Join links of the demo people (and the staff pages of team members), in demo mode. */
   demoLinks: (() => DemoLink[]) | null;
   close(): Promise<void>;
@@ -73,20 +77,36 @@ export async function startServer(
     renewedSeconds: config.tokenSeconds,
     maxSessionSeconds: config.maxSessionSeconds,
   });
-  const media = await LocalMediaNode.create(
-    {
-      numWorkers: config.media.numWorkers,
-      listenIp: config.media.listenIp,
-      announcedIp: config.media.announcedIp,
-      rtcMinPort: config.media.rtcMinPort,
-      rtcMaxPort: config.media.rtcMaxPort,
-      webRtcServer: config.media.webRtcServer,
-      webRtcPort: config.media.webRtcPort,
-    },
-    log.child({ component: 'media' }),
-  );
+  const media: MediaNode = config.mediaCluster
+    ? await ClusterMediaNode.connect({
+        redisUrl: config.mediaCluster.redisUrl,
+        keyPrefix: config.mediaCluster.keyPrefix,
+        log: log.child({ component: 'media' }),
+      })
+    : await LocalMediaNode.create(
+        {
+          numWorkers: config.media.numWorkers,
+          listenIp: config.media.listenIp,
+          announcedIp: config.media.announcedIp,
+          rtcMinPort: config.media.rtcMinPort,
+          rtcMaxPort: config.media.rtcMaxPort,
+          webRtcServer: config.media.webRtcServer,
+          webRtcPort: config.media.webRtcPort,
+        },
+        log.child({ component: 'media' }),
+      );
 
   if (config.demo) await seedDemo(db);
+
+  const cluster = config.mediaCluster
+    ? await connectSignalingCluster({
+        redisUrl: config.mediaCluster.redisUrl,
+        keyPrefix: config.mediaCluster.keyPrefix,
+        nodeId: config.mediaCluster.nodeId,
+        log,
+        graceMs: config.resumeGraceMs,
+      })
+    : null;
 
   const audit = new AuditLog(db, log);
   const carePlans = new CarePlanService(db, audit);
@@ -100,7 +120,10 @@ export async function startServer(
   // own later answer to a long-polling request would then throw outside any handler.
   httpServer.on('request', (req, res) => app?.(req, res));
 
-  const io = createSocketServer(httpServer, { recoveryMs: config.resumeGraceMs });
+  const io = createSocketServer(httpServer, {
+    recoveryMs: config.resumeGraceMs,
+    adapter: cluster?.adapter,
+  });
   const attendance = new Attendance(db);
   const meetings = new MeetingService({
     db,
@@ -110,6 +133,7 @@ export async function startServer(
     log,
     attendance,
     hasWaitingRooms: config.waitingRoom,
+    roster: cluster?.roster,
   });
   const resumption = new Resumption({
     meetings,
@@ -125,7 +149,7 @@ export async function startServer(
     log,
     intervalMs: config.qualityIntervalMs,
   });
-  const waitingRoom = new WaitingRoom({ io, meetings, audit, log });
+  const waitingRoom = new WaitingRoom({ io, meetings, audit, log, lobbies: cluster?.lobbies });
   const introductions = new Introductions(db, audit);
   const meetingRecords = new MeetingRecordService({ db, audit, attendance, introductions });
   const rings = new RingService({ db, audit, timeoutMs: config.ringTimeoutMs, log });
@@ -171,6 +195,7 @@ export async function startServer(
     webDistDir: config.webDistDir,
     demoLinks: config.demo ? makeDemoLinks : null,
     publicUrl: config.publicUrl,
+    cluster,
     onPlanChanged: ({ planId, applied }) => {
       io.to(planRoom(planId)).emit('careplan:changed', applied);
     },
@@ -235,18 +260,47 @@ export async function startServer(
     tokens,
     meetings,
     metrics,
+    cluster,
     demoLinks: config.demo ? () => makeDemoLinks(url) : null,
     async close() {
       clearInterval(planSweep);
       quality.close();
       resumption.close();
       rings.close();
-      io.disconnectSockets(true);
+      if (cluster) await handOver(io, meetings, cluster);
+      // This node's connections only: without `local`, the adapter would end every node's.
+      io.local.disconnectSockets(true);
       await new Promise<void>((resolve) => {
         void io.close(() => resolve());
       });
+      await cluster?.close();
       await media.close();
       await db.close();
     },
   };
+}
+
+/**
+ * A cluster node stopping on purpose hands its participants to the other nodes instead of ending
+ * their meeting: they stay in the shared roster, and their connections end as a lost network's
+ * would, so that Socket.io keeps their sessions in Redis. Their clients reconnect through the
+ * balancer to another node, which recovers the session (or takes the resume key) and takes the
+ * participant over with the same identity; those that do not come back are removed by the other
+ * nodes after the grace period.
+ */
+async function handOver(
+  io: ReturnType<typeof createSocketServer>,
+  meetings: MeetingService,
+  cluster: SignalingCluster,
+): Promise<void> {
+  meetings.handOver();
+  io.engine.close();
+
+  const until = Date.now() + 2_000;
+
+  while (io.of('/').sockets.size > 0 && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  // The sessions were written on the adapter's connection; what is queued there goes first.
+  await cluster.flush().catch(() => {});
 }

@@ -8,7 +8,9 @@ import { benchCarePlanFanout } from './careplan-fanout.ts';
 import { benchCarePlanLoad } from './careplan-load.ts';
 import { benchForwarding } from './forwarding.ts';
 import { benchJoinStorm } from './join-storm.ts';
+import { benchJoinStormCluster } from './join-storm-cluster.ts';
 import { benchJoinTime } from './join-time.ts';
+import { benchPipeOverhead } from './pipe-overhead.ts';
 import { benchWebWeight } from './web-weight.ts';
 
 /*
@@ -85,6 +87,29 @@ describe('the benchmarks at smoke size', () => {
     await expectWritten('forwarding', result);
   });
 
+  it('pipe overhead forwards to near and piped receivers and compares with one worker', async () => {
+    const result = await benchPipeOverhead({ outDir, smoke: true });
+    const piped = result.rounds.filter((r) => r.lane === 'piped');
+    const local = result.rounds.filter((r) => r.lane === 'local');
+
+    expect(piped.length).toBeGreaterThan(0);
+    expect(local.length).toBe(piped.length);
+    for (const round of piped) {
+      expect(round.cpuByWorkerPercent).toHaveLength(2);
+      expect(round.near.receivers).toBe(result.load.receivers / 2);
+      expect(round.far?.receivers).toBe(result.load.receivers / 2);
+      expect(round.far?.latencyMs.p50).toBeGreaterThan(0);
+      expect(round.lossPercent).toBeLessThan(100);
+    }
+    for (const round of local) {
+      expect(round.cpuByWorkerPercent).toHaveLength(1);
+      expect(round.far).toBeNull();
+    }
+    expect(result.headline.cpuRatio).toBeGreaterThan(0);
+    expect(result.headline.latencyRatioP50).toBeGreaterThan(0);
+    await expectWritten('pipe-overhead', result);
+  });
+
   it('join time measures each join to a decoded remote frame in Chromium', async () => {
     const result = await benchJoinTime({ outDir, smoke: true });
 
@@ -101,6 +126,19 @@ describe('the benchmarks at smoke size', () => {
     expect(result.joinAckMs.p50).toBeGreaterThan(0);
     expect(result.joinAckMs.p95).toBeGreaterThanOrEqual(result.joinAckMs.p50);
     await expectWritten('join-storm', result);
+  });
+
+  it('the join storm over a cluster spreads its clients over both signalling nodes', async () => {
+    const result = await benchJoinStormCluster({ outDir, smoke: true });
+
+    expect(result.failures).toBe(0);
+    expect(result.perNode.a.clients + result.perNode.b.clients).toBe(result.clients);
+    // Each client's WebSocket went to the node its cookie named, through nginx.
+    expect(result.connectionsAtEnd).toEqual(
+      Object.fromEntries(Object.entries(result.perNode).map(([node, n]) => [node, n.clients])),
+    );
+    expect(result.joinAckMs.p95).toBeGreaterThanOrEqual(result.joinAckMs.p50);
+    await expectWritten('join-storm-cluster', result);
   });
 
   it('care-plan edits reach all six viewers, and each viewer ends with the server plan', async () => {

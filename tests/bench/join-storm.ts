@@ -18,7 +18,7 @@ import { startBenchServer } from './server/process.ts';
 const SIZES = { full: { clients: 200, spreadMs: 2000 }, smoke: { clients: 10, spreadMs: 200 } };
 const TIMEOUT_MS = 10_000;
 
-interface Attempt {
+export interface Attempt {
   ok: boolean;
   /** Where it failed: the connection, or the join request. */
   failedAt?: 'connect' | 'join';
@@ -120,15 +120,21 @@ export async function benchJoinStorm(options: BenchOptions): Promise<JoinStormRe
   return result;
 }
 
-async function joinOnce(
+/**
+ * One client: connects over a WebSocket and joins the meeting. `headers` go with the WebSocket's
+ * upgrade request (the cluster variant pins clients to a node with the load balancer's cookie).
+ */
+export async function joinOnce(
   url: string,
   meetingId: string,
   token: string,
   sockets: Socket[],
+  headers?: Record<string, string>,
 ): Promise<Attempt> {
   const began = performance.now();
   const socket = io(url, {
     auth: { token },
+    ...(headers ? { extraHeaders: headers } : {}),
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,

@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 
 import { Server } from 'socket.io';
+import type { ServerOptions } from 'socket.io';
 
 import { AppError, toErrorBody } from '../errors.ts';
 import type { GatewayServer, GatewayServices } from './context.ts';
@@ -30,9 +31,11 @@ export const MAX_MESSAGE_BYTES = 256 * 1024;
  */
 export function createSocketServer(
   httpServer: HttpServer,
-  options: { recoveryMs: number } = { recoveryMs: 0 },
+  options: { recoveryMs: number; adapter?: ServerOptions['adapter'] } = { recoveryMs: 0 },
 ): GatewayServer {
   return new Server(httpServer, {
+    // In a cluster: rooms, broadcasts and recoverable sessions shared through Redis.
+    ...(options.adapter && { adapter: options.adapter }),
     serveClient: false,
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     // Detects a vanished client within about 15 seconds; closing a tab is seen at once.
@@ -69,6 +72,9 @@ export function attachGateway(services: Omit<GatewayServices, 'io'> & { io: Gate
         socket.data.token = token;
         socket.data.peer = null;
         socket.data.isJoining = false;
+      } else {
+        // A session recovered through Redis names its participant; find or take it over first.
+        await services.resumption.recoverShared(socket);
       }
       next();
     } catch (error) {

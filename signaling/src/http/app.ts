@@ -32,6 +32,8 @@ export interface HttpDeps {
   /** Present in demo mode only: the join links of the seeded people. */
   demoLinks: ((baseUrl: string) => DemoLink[]) | null;
   publicUrl: string | undefined;
+  /** In a cluster: whether Redis answers. Null for a single node, which uses no Redis. */
+  cluster?: { readonly isRedisReady: boolean } | null;
   /** Called after a change that viewers of the plan must see. */
   onPlanChanged: (event: { planId: string; applied: PlanOperationApplied }) => void;
 }
@@ -77,17 +79,31 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     });
   });
 
-  // Ready to take meetings: workers up and the database answering (Redis too, once it is used).
+  // Ready to take meetings: workers up and the database answering, and in a cluster Redis too.
+  // Without Redis a cluster node still serves its own clients (meetings already running keep their
+  // media) but nothing crosses nodes: 200 with status "degraded", so that a load balancer keeps
+  // the node while an operator is warned. Service resumes by itself when Redis is back.
   app.get('/readyz', async (_req, res) => {
-    const [media, database] = await Promise.allSettled([deps.media.stats(), deps.db.ping()]);
+    const redisDown = deps.cluster ? !deps.cluster.isRedisReady : false;
+    const [media, database] = await Promise.allSettled([
+      redisDown ? Promise.reject(new Error('Redis is away')) : deps.media.stats(),
+      deps.db.ping(),
+    ]);
     const workers = media.status === 'fulfilled' ? media.value.workers : 0;
-    const checks = {
-      workers: workers > 0 ? 'ok' : 'down',
+    const checks: Record<string, string> = {
+      // Media nodes are reached through Redis: while it is away, they cannot be asked.
+      workers: redisDown ? 'unknown' : workers > 0 ? 'ok' : 'down',
       database: database.status === 'fulfilled' ? 'ok' : 'unreachable',
+      ...(deps.cluster && { redis: redisDown ? 'unreachable' : 'ok' }),
     };
-    const ready = Object.values(checks).every((c) => c === 'ok');
 
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unready', checks });
+    if (checks.database !== 'ok' || checks.workers === 'down') {
+      res.status(503).json({ status: 'unready', checks });
+    } else if (redisDown) {
+      res.status(200).json({ status: 'degraded', checks });
+    } else {
+      res.status(200).json({ status: 'ready', checks });
+    }
   });
 
   // Holds no patient data; still, keep it off the public side of the load balancer.

@@ -2,6 +2,12 @@ import type { Queryable } from '../db/index.ts';
 import type { AttendanceEntry } from '../protocol/index.ts';
 import type { Peer } from './Peer.ts';
 
+/**
+ * One stay in a meeting: a Peer on this node, or a participant of a dead signalling node that
+ * this one removed (see RedisRoster).
+ */
+export type Stay = Pick<Peer, 'id' | 'joinedAt' | 'actor'> & { meeting: { id: string } };
+
 export type AttendanceLeaveReason = NonNullable<AttendanceEntry['leaveReason']>;
 
 /**
@@ -26,7 +32,7 @@ export class Attendance {
     );
   }
 
-  async left(peer: Peer, reason: AttendanceLeaveReason): Promise<void> {
+  async left(peer: Stay, reason: AttendanceLeaveReason): Promise<void> {
     await this.#db.query(
       `insert into meeting_attendance
          (peer_id, joined_at, meeting_id, person_id, role, organisation_id, left_at, leave_reason)
@@ -69,7 +75,7 @@ export class Attendance {
     }));
   }
 
-  #row(peer: Peer): unknown[] {
+  #row(peer: Stay): unknown[] {
     return [
       peer.id,
       new Date(peer.joinedAt).toISOString(),

@@ -4,6 +4,8 @@ import { AppError } from '../errors.ts';
 import type { IntroductionsConfirmation, ParticipantRole } from '../protocol/index.ts';
 import type { Meeting } from './Meeting.ts';
 import type { Peer } from './Peer.ts';
+import type { SharedPeer } from '../cluster/SharedRoster.ts';
+import { rosterOf } from './roster.ts';
 
 interface ConfirmationRow {
   meeting_id: string;
@@ -32,7 +34,11 @@ export class Introductions {
     this.#audit = audit;
   }
 
-  async confirm(peer: Peer): Promise<IntroductionsConfirmation> {
+  /** `elsewhere`: the meeting's participants on other signalling nodes (none for one node). */
+  async confirm(
+    peer: Peer,
+    elsewhere: readonly SharedPeer[] = [],
+  ): Promise<IntroductionsConfirmation> {
     const meeting = peer.meeting;
     const entry = {
       actorId: peer.actor.personId,
@@ -43,12 +49,14 @@ export class Introductions {
       action: 'meeting.introductions' as const,
     };
 
-    if (meeting.leader() !== peer) {
+    const roster = rosterOf(meeting, null, elsewhere);
+
+    if (roster.leaderPeerId !== peer.id) {
       await this.#audit.record({ ...entry, outcome: 'denied' });
       throw new AppError('forbidden', 'only the meeting leader confirms the introductions');
     }
 
-    const personIds = [...new Set(meeting.peers().map((p) => p.actor.personId))];
+    const personIds = [...new Set(roster.participants.map((p) => p.personId))];
     const row = await this.#db.transaction(async (tx) => {
       const [inserted] = await tx.query<{ id: number }>(
         `insert into meeting_introductions (meeting_id, confirmed_by, confirmed_by_role, person_ids)

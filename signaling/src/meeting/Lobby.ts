@@ -58,13 +58,18 @@ export class Lobby {
   }
 
   list(): WaitingPerson[] {
-    return this.all().map((w) => ({
-      peerId: w.peerId,
-      personId: w.actor.personId,
-      displayName: w.actor.displayName,
-      role: w.actor.role,
-      organisation: w.actor.organisation,
-      waitingSince: w.since.toISOString(),
-    }));
+    return this.all().map(waitingPerson);
   }
+}
+
+/** A waiting person as the team sees them in the list. */
+export function waitingPerson(w: Waiting): WaitingPerson {
+  return {
+    peerId: w.peerId,
+    personId: w.actor.personId,
+    displayName: w.actor.displayName,
+    role: w.actor.role,
+    organisation: w.actor.organisation,
+    waitingSince: w.since.toISOString(),
+  };
 }

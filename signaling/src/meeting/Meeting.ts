@@ -23,7 +23,7 @@ export class Meeting {
 
   /** The Socket.io room all of the meeting's peers are in. */
   get room(): string {
-    return `meeting:${this.id}`;
+    return meetingRoom(this.id);
   }
 
   get size(): number {
@@ -98,4 +98,9 @@ export class Meeting {
 
     return peer;
   }
+}
+
+/** The Socket.io room of a meeting, on every signalling node. */
+export function meetingRoom(meetingId: string): string {
+  return `meeting:${meetingId}`;
 }

@@ -8,19 +8,24 @@ import type { Actor, Caller } from '../access/CareTeamAccess.ts';
 import { CareTeamAccess, isStaff } from '../access/CareTeamAccess.ts';
 import type { AuditLog } from '../audit/AuditLog.ts';
 import { carePlanRepository } from '../careplan/CarePlanRepository.ts';
+import type { SharedPeer, SharedRoster, TakenReason } from '../cluster/SharedRoster.ts';
+import { resumeKeyHash, SoloRoster } from '../cluster/SharedRoster.ts';
 import type { Database } from '../db/index.ts';
 import { AppError } from '../errors.ts';
+import type { GatewaySocket } from '../gateway/context.ts';
+import { endConnection } from '../gateway/endConnection.ts';
 import type { Logger } from '../logger.ts';
 import type {
   ClientToServerEvents,
   JoinReply,
+  ProducerInfo,
   RtpCapabilities,
   ServerToClientEvents,
 } from '../protocol/index.ts';
 import { assertMayEnter } from '../scheduling/admission.ts';
-import type { Attendance } from './Attendance.ts';
+import type { Attendance, Stay } from './Attendance.ts';
 import { joinReply } from './joinReply.ts';
-import { Meeting } from './Meeting.ts';
+import { Meeting, meetingRoom } from './Meeting.ts';
 import type { ClientSocket } from './Peer.ts';
 import { Peer } from './Peer.ts';
 import { SpeakerAnnouncer } from './SpeakerAnnouncer.ts';
@@ -41,6 +46,8 @@ export interface Entrant {
 export interface MeetingServiceEvents {
   peerjoined: [peer: Peer];
   peerleft: [peer: Peer, reason: LeaveReason];
+  /** Another signalling node took the peer over: it goes on there, not here. */
+  peermoved: [peer: Peer];
 }
 
 /**
@@ -59,6 +66,7 @@ export class MeetingService {
   readonly #meetings = new Map<string, Meeting>();
   readonly #opening = new Map<string, Promise<Meeting>>();
   readonly #speakers: SpeakerAnnouncer;
+  readonly #roster: SharedRoster;
   /** A peer joined or left a meeting; the waiting room tells the people waiting. */
   readonly events = new EventEmitter<MeetingServiceEvents>();
 
@@ -71,6 +79,8 @@ export class MeetingService {
     attendance: Attendance;
     /** False: nobody waits, whatever a meeting says (WAITING_ROOM=off). */
     hasWaitingRooms: boolean;
+    /** The participants other signalling nodes hold; SoloRoster (the default) for one node. */
+    roster?: SharedRoster;
   }) {
     this.#db = deps.db;
     this.#media = deps.media;
@@ -80,6 +90,18 @@ export class MeetingService {
     this.#attendance = deps.attendance;
     this.#hasWaitingRooms = deps.hasWaitingRooms;
     this.#speakers = new SpeakerAnnouncer(deps.io);
+    this.#roster = deps.roster ?? new SoloRoster();
+    this.#roster.events.on('taken', (meetingId, peerId, reason) => {
+      const peer = this.#meetings.get(meetingId)?.peer(peerId);
+
+      if (peer) this.#letGo(peer, reason);
+    });
+    this.#roster.events.on('orphanleft', (shared) => void this.#removeOrphan(shared));
+    this.#roster.events.on('republish', () => {
+      for (const meeting of this.#meetings.values()) {
+        for (const peer of meeting.peers()) this.share(peer);
+      }
+    });
 
     this.#media.events.on('consumerclosed', ({ roomId, peerId, consumerId }) => {
       this.#meetings.get(roomId)?.peer(peerId)?.socket.emit('consumer:closed', { consumerId });
@@ -102,6 +124,7 @@ export class MeetingService {
       // Once per producer: its owner may have closed it at the same moment.
       if (!meeting || !peer?.producers.delete(producerId)) return;
 
+      this.share(peer);
       // The owner too: its client still holds a producer that sends nowhere.
       this.#io.to(meeting.room).emit('producer:closed', { producerId, peerId });
       peer.log.warn({ producerId }, 'producer closed with its transport');
@@ -123,6 +146,7 @@ export class MeetingService {
     for (const peer of meeting.peers()) {
       peer.producers.clear();
       peer.transports.clear();
+      this.share(peer);
     }
 
     try {
@@ -130,7 +154,10 @@ export class MeetingService {
 
       if (this.#meetings.get(meeting.id) !== meeting) return;
 
-      this.#io.to(meeting.room).emit('media:reset', {
+      // Every node holding participants of the meeting recovers its own: one reset each.
+      const ownPeers = this.#roster.isShared ? this.#io.local : this.#io;
+
+      ownPeers.to(meeting.room).emit('media:reset', {
         routerRtpCapabilities: rtpCapabilities as RtpCapabilities,
       });
       meeting.log.info('meeting media recovered on a live worker');
@@ -141,6 +168,26 @@ export class MeetingService {
         void this.leave(peer, 'media_lost');
       }
     }
+  }
+
+  /**
+   * This node stops and leaves its participants to the other nodes of the cluster: they are
+   * forgotten here without a leave (no `peer:left`, no removal from the shared roster), so that
+   * another node takes each over when its client comes back there.
+   */
+  handOver(): void {
+    for (const meeting of this.#meetings.values()) {
+      for (const peer of meeting.peers()) {
+        peer.markLeft();
+        meeting.remove(peer.id);
+      }
+    }
+    this.#meetings.clear();
+  }
+
+  /** Whether other signalling nodes serve the same meetings (a cluster). */
+  get isShared(): boolean {
+    return this.#roster.isShared;
   }
 
   get meetingCount(): number {
@@ -263,6 +310,9 @@ export class MeetingService {
       previous.socket.emit('meeting:ended', { reason: 'replaced' });
       await this.leave(previous, 'replaced');
     }
+    for (const elsewhere of await this.#elsewhereOf(meetingId, actor.personId)) {
+      if (await this.#roster.evict(elsewhere)) await this.#removeOrphan(elsewhere, 'replaced');
+    }
 
     const { peer, rtpCapabilities } = await this.#admit(meetingId, patientId, (meeting) => {
       if (!socket.connected) throw new AppError('not_in_meeting', 'the connection closed');
@@ -274,7 +324,10 @@ export class MeetingService {
       return admitted;
     });
     const meeting = peer.meeting;
-    const reply = joinReply(peer, rtpCapabilities);
+
+    await this.#shareNow(peer);
+
+    const reply = joinReply(peer, rtpCapabilities, await this.elsewhere(meetingId));
 
     await socket.join(meeting.room);
     socket.to(meeting.room).emit('peer:joined', peer.info());
@@ -348,10 +401,212 @@ export class MeetingService {
       .catch((error: unknown) => peer.log.error({ err: error }, 'recording a leave failed'));
     this.events.emit('peerleft', peer, reason);
 
-    if (meeting.size === 0 && this.#meetings.get(meeting.id) === meeting) {
-      this.#meetings.delete(meeting.id);
+    const isEmptyEverywhere = await this.#roster
+      .remove(meeting.id, peer.id)
+      .catch((error: unknown) => {
+        peer.log.warn({ err: error }, 'removing a peer from the shared roster failed');
+
+        return false;
+      });
+
+    this.#forgetIfEmpty(meeting);
+    // Other nodes' participants still use the room.
+    if (meeting.size === 0 && isEmptyEverywhere) {
       await this.#media.closeRoom(meeting.id).catch(() => {});
       meeting.log.info('meeting emptied');
+    }
+  }
+
+  #forgetIfEmpty(meeting: Meeting): void {
+    if (meeting.size === 0 && this.#meetings.get(meeting.id) === meeting) {
+      this.#meetings.delete(meeting.id);
+    }
+  }
+
+  /** The meeting's participants held by other signalling nodes; none for a single node. */
+  async elsewhere(meetingId: string): Promise<SharedPeer[]> {
+    if (!this.#roster.isShared) return [];
+
+    return this.#roster.others(meetingId).catch((error: unknown) => {
+      this.#log.warn({ err: error, meetingId }, 'reading the shared roster failed');
+
+      return [];
+    });
+  }
+
+  async #elsewhereOf(meetingId: string, personId: string): Promise<SharedPeer[]> {
+    return (await this.elsewhere(meetingId)).filter((p) => p.actor.personId === personId);
+  }
+
+  /**
+   * Writes the peer's record for the other nodes (after it joined, or its producers or resume key
+   * changed). While Redis is away this fails and is logged; the record is written again when Redis
+   * is back (the roster's `republish`).
+   */
+  share(peer: Peer): void {
+    void this.#shareNow(peer);
+  }
+
+  async #shareNow(peer: Peer): Promise<void> {
+    if (!this.#roster.isShared || peer.left) return;
+
+    try {
+      const isOurs = await this.#roster.put(this.#sharedOf(peer));
+
+      // Resumed or replaced on another node meanwhile (its message may have been lost).
+      if (!isOurs) this.#letGo(peer, 'moved');
+    } catch (error) {
+      peer.log.warn({ err: error }, 'writing a peer to the shared roster failed');
+    }
+  }
+
+  #sharedOf(peer: Peer): SharedPeer {
+    return {
+      peerId: peer.id,
+      meetingId: peer.meeting.id,
+      nodeId: this.#roster.nodeId,
+      actor: peer.actor,
+      joinedAt: peer.joinedAt,
+      producers: [...peer.producers.values()],
+      resumeKeyHash: resumeKeyHash(peer.resumeKey),
+    };
+  }
+
+  /**
+   * Takes over a participant another signalling node held, typically one that died: same peer id,
+   * same producers (its media lives on the media node, untouched). Null when another node was
+   * quicker, or the participant is gone. The caller has checked the person and their key.
+   */
+  async adopt(socket: ClientSocket, shared: SharedPeer, reason: TakenReason): Promise<Peer | null> {
+    const { peer } = await this.#admit(shared.meetingId, shared.actor.patientId, (meeting) => {
+      const adopted = new Peer(shared.peerId, shared.actor, socket, meeting, shared.joinedAt);
+
+      for (const producer of shared.producers) adopted.producers.set(producer.producerId, producer);
+      meeting.add(adopted);
+
+      return adopted;
+    });
+
+    if (
+      !(await this.#roster.claim(this.#sharedOf(peer), shared.nodeId, reason).catch(() => false))
+    ) {
+      peer.meeting.remove(peer.id);
+      peer.markLeft();
+      this.#forgetIfEmpty(peer.meeting);
+
+      return null;
+    }
+
+    const state = await this.#media
+      .describePeer({ roomId: shared.meetingId, peerId: peer.id })
+      .catch(() => ({ transports: [] as { transportId: string }[] }));
+
+    for (const transport of state.transports) peer.transports.add(transport.transportId);
+    peer.log.info({ fromNode: shared.nodeId, reason }, 'peer taken over from another node');
+
+    return peer;
+  }
+
+  /**
+   * The owner of a producer in the meeting: a peer here, or the id of a participant elsewhere.
+   */
+  async ownerOfProducer(meeting: Meeting, producerId: string): Promise<Peer | string | undefined> {
+    const local = meeting.ownerOfProducer(producerId);
+
+    if (local) return local;
+
+    return (await this.elsewhere(meeting.id)).find((p) =>
+      p.producers.some((producer) => producer.producerId === producerId),
+    )?.peerId;
+  }
+
+  /**
+   * What the others in the peer's meeting send right now, here and on other signalling nodes. Only
+   * producers the meeting's media room holds: after the room was opened anew (its media node or
+   * worker died), a participant whose node has not recovered yet may still list producers that
+   * went with the old room, and those are never offered.
+   */
+  async currentProducers(peer: Peer): Promise<ProducerInfo[]> {
+    const meeting = peer.meeting;
+    const owners = [
+      ...meeting.peers().filter((p) => p !== peer),
+      ...(await this.elsewhere(meeting.id)).filter((p) => p.peerId !== peer.id),
+    ].map((p) => ({ peerId: 'id' in p ? p.id : p.peerId, producers: [...p.producers.values()] }));
+    const lists = await Promise.all(
+      owners.map(async ({ peerId, producers }) => {
+        if (producers.length === 0) return [];
+
+        const held = await this.#media
+          .describePeer({ roomId: meeting.id, peerId })
+          .then((state) => new Set(state.producers.map((p) => p.producerId)))
+          // Not known now: what it sends is announced when it sends again.
+          .catch(() => new Set<string>());
+
+        return producers.filter((p) => held.has(p.producerId));
+      }),
+    );
+
+    return lists.flat();
+  }
+
+  /**
+   * Another node took the peer over (resumed there) or replaced it (the person joined again
+   * there): it goes from this node without a leave, and a connection still open here is closed.
+   */
+  #letGo(peer: Peer, reason: TakenReason): void {
+    if (peer.left) return;
+
+    const socket = peer.socket as GatewaySocket;
+
+    peer.markLeft();
+    peer.meeting.remove(peer.id);
+    this.#forgetIfEmpty(peer.meeting);
+    if (socket.data.peer === peer) socket.data.peer = null;
+    void socket.leave(peer.meeting.room);
+    if (socket.connected) endConnection(socket, 'replaced');
+    peer.log.info({ reason }, 'peer went on on another signalling node');
+    this.events.emit('peermoved', peer);
+  }
+
+  /**
+   * A participant that is no longer anywhere: its node died and its client did not come back in
+   * time, or the person joined again. This node, whose removal from Redis succeeded, tells the
+   * meeting and closes the participant's media.
+   */
+  async #removeOrphan(shared: SharedPeer, reason: LeaveReason = 'disconnected'): Promise<void> {
+    const stay: Stay = {
+      id: shared.peerId,
+      joinedAt: shared.joinedAt,
+      actor: shared.actor,
+      meeting: { id: shared.meetingId },
+    };
+    const log = this.#log.child({ meetingId: shared.meetingId, peerId: shared.peerId });
+
+    this.#io.to(meetingRoom(shared.meetingId)).emit('peer:left', { peerId: shared.peerId });
+    await this.#media
+      .closePeer({ roomId: shared.meetingId, peerId: shared.peerId })
+      .catch((error: unknown) => log.warn({ err: error }, 'closing media of a peer failed'));
+    await this.#audit
+      .record({
+        actorId: shared.actor.personId,
+        actorRole: shared.actor.role,
+        organisationId: shared.actor.organisationId,
+        patientId: shared.actor.patientId,
+        meetingId: shared.meetingId,
+        action: 'meeting.leave',
+        outcome: 'success',
+      })
+      .catch((error: unknown) => log.error({ err: error }, 'auditing a leave failed'));
+    await this.#attendance
+      .left(stay, reason)
+      .catch((error: unknown) => log.error({ err: error }, 'recording a leave failed'));
+    log.info({ reason }, 'peer of another node left');
+    if (
+      reason === 'disconnected' &&
+      !this.#meetings.has(shared.meetingId) &&
+      (await this.elsewhere(shared.meetingId)).length === 0
+    ) {
+      await this.#media.closeRoom(shared.meetingId).catch(() => {});
     }
   }
 

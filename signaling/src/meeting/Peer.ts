@@ -29,15 +29,23 @@ export class Peer {
   readonly transports = new Set<string>();
   /** Sources whose producer is being created: a second request for one is refused meanwhile. */
   readonly startingSources = new Set<MediaSource>();
-  readonly joinedAt = Date.now();
+  /** When the person came in; a participant taken over from another node keeps its time. */
+  readonly joinedAt: number;
   rtpCapabilities: RtpCapabilities | null = null;
   #socket: ClientSocket;
   #resumeKey = newResumeKey();
   #left = false;
   #hasReceivedMedia = false;
 
-  constructor(id: string, actor: Actor, socket: ClientSocket, meeting: Meeting) {
+  constructor(
+    id: string,
+    actor: Actor,
+    socket: ClientSocket,
+    meeting: Meeting,
+    joinedAt: number = Date.now(),
+  ) {
     this.id = id;
+    this.joinedAt = joinedAt;
     this.actor = actor;
     this.#socket = socket;
     this.meeting = meeting;

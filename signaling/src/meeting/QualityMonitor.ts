@@ -78,7 +78,14 @@ export class QualityMonitor {
     const byPeer = new Map(measured.map((stats) => [stats.peerId, stats]));
     const previous = this.#advice.get(meeting) ?? new Map<string, AdviceState>();
     const advice = new Map<string, AdviceState>();
-    const peers = meeting.peers().map((peer) => {
+    // In a cluster every node reports on the whole meeting to its own clients: the media node
+    // measures everyone, and the participants of other nodes come from the shared roster.
+    const elsewhere = await this.#meetings.elsewhere(meeting.id);
+    const everyone = [
+      ...meeting.peers().map((peer) => ({ id: peer.id, log: peer.log })),
+      ...elsewhere.map((peer) => ({ id: peer.peerId, log: null })),
+    ];
+    const peers = everyone.map((peer) => {
       const stats = byPeer.get(peer.id) ?? unmeasured(peer.id);
       const before = previous.get(peer.id) ?? freshAdvice();
       const next = nextAdvice(
@@ -90,7 +97,11 @@ export class QualityMonitor {
       const quality = peerQuality(stats, next);
 
       advice.set(peer.id, next);
-      if (next.isAdvised !== before.isAdvised || next.isAudioOnly !== before.isAudioOnly) {
+      const hasChanged =
+        next.isAdvised !== before.isAdvised || next.isAudioOnly !== before.isAudioOnly;
+
+      // Other nodes' participants have no log here: their own node logs their advice.
+      if (peer.log && hasChanged) {
         peer.log.info(
           {
             isAdvised: next.isAdvised,
@@ -100,7 +111,7 @@ export class QualityMonitor {
           },
           'low-bandwidth mode advice changed',
         );
-      } else if (next.isAdvised) {
+      } else if (peer.log && next.isAdvised) {
         // What holds the advice where it is, report by report (debug level only).
         peer.log.debug({ ...next, downlink: quality.downlink }, 'low-bandwidth mode advice stands');
       }
@@ -112,6 +123,9 @@ export class QualityMonitor {
     // Not volatile: Socket.io recovers a dropped connection only from the last event its client
     // received, and only while that event is younger than the grace period. Regular reports keep
     // every participant's connection recoverable, also in a quiet meeting.
-    if (peers.length > 0) this.#io.to(meeting.room).emit('media:quality', { peers });
+    // In a cluster, only to this node's clients: each node sends its own complete report.
+    const audience = this.#meetings.isShared ? this.#io.local : this.#io;
+
+    if (peers.length > 0) audience.to(meeting.room).emit('media:quality', { peers });
   }
 }

@@ -1,16 +1,22 @@
 import type { MediaNode } from '@teamrom/sfu-server';
 
 import type { AuditLog } from '../audit/AuditLog.ts';
+import type { PeerRef } from '../cluster/SignalingCluster.ts';
+import type { SharedPeer } from '../cluster/SharedRoster.ts';
+import { matchesResumeKey } from '../cluster/SharedRoster.ts';
 import { AppError } from '../errors.ts';
 import type { GatewaySocket } from '../gateway/context.ts';
+import { endConnection } from '../gateway/endConnection.ts';
 import type { Logger } from '../logger.ts';
 import type { MediaState, ParsedRequest, ResumeReply } from '../protocol/index.ts';
 import { joinReply } from './joinReply.ts';
+import { meetingRoom } from './Meeting.ts';
 import type { MeetingService } from './MeetingService.ts';
-import type { Peer } from './Peer.ts';
+import { Peer } from './Peer.ts';
 
-// LIMITATION: held peers live in this signalling node's memory; a restart of the node, or (with
-// several nodes) a reconnect reaching another one, brings the person back as a new participant.
+// LIMITATION: held peers live in this signalling node's memory; a restart of a single node brings
+// the person back as a new participant. In a cluster (MEDIA_MODE=cluster) another node takes the
+// participant over from the shared roster by its resume key, or by a recovered session.
 /**
  * Keeps a peer whose connection dropped, media and all, for a grace period, and lets the same
  * person take it back on a new connection: Socket.io's own recovery of the connection, or the
@@ -24,6 +30,8 @@ export class Resumption {
   readonly #log: Logger;
   readonly #graceMs: number;
   readonly #held = new Map<Peer, NodeJS.Timeout>();
+  /** Recovered connections whose participant was gone from the whole cluster (recoverShared). */
+  readonly #lost = new WeakSet<GatewaySocket>();
 
   constructor(deps: {
     meetings: MeetingService;
@@ -39,6 +47,7 @@ export class Resumption {
     this.#graceMs = deps.graceMs;
 
     this.#meetings.events.on('peerleft', (peer) => this.#release(peer));
+    this.#meetings.events.on('peermoved', (peer) => this.#release(peer));
   }
 
   get graceMs(): number {
@@ -74,6 +83,13 @@ export class Resumption {
   reattach(socket: GatewaySocket): void {
     const peer = socket.data.peer;
 
+    if (this.#lost.has(socket)) {
+      this.#lost.delete(socket);
+      socket.emit('meeting:ended', { reason: 'removed' });
+
+      return;
+    }
+
     if (!peer) return;
 
     if (peer.left) {
@@ -98,21 +114,33 @@ export class Resumption {
     request: ParsedRequest<'meeting:resume'>,
   ): Promise<ResumeReply> {
     const token = socket.data.token;
-    const meeting = this.#meetings.meeting(request.meetingId);
-    const peer = meeting?.peers().find((p) => p.hasResumeKey(request.resumeKey));
+    const local = this.#meetings
+      .meeting(request.meetingId)
+      ?.peers()
+      .find((p) => p.hasResumeKey(request.resumeKey));
+    // Held by another signalling node, perhaps one that died: the shared record has the key's hash.
+    const elsewhere = local
+      ? undefined
+      : (await this.#meetings.elsewhere(request.meetingId)).find((p) =>
+          matchesResumeKey(p, request.resumeKey),
+        );
     const nothingToResume = new AppError('not_found', 'nothing to resume: join the meeting again');
+    const found = local ?? elsewhere;
 
-    if (!meeting || !peer) throw nothingToResume;
+    if (!found) throw nothingToResume;
 
-    if (peer.actor.personId !== token.sub) {
+    const owner = found.actor;
+    const peerId = found instanceof Peer ? found.id : found.peerId;
+
+    if (owner.personId !== token.sub) {
       // Someone else's key: as unknown to them as a wrong one, but written down.
-      this.#log.warn({ meetingId: meeting.id, peerId: peer.id }, 'resume key of another person');
+      this.#log.warn({ meetingId: request.meetingId, peerId }, 'resume key of another person');
       await this.#audit.record({
         actorId: token.sub,
         actorRole: null,
         organisationId: null,
-        patientId: meeting.patientId,
-        meetingId: meeting.id,
+        patientId: owner.patientId,
+        meetingId: request.meetingId,
         action: 'meeting.join',
         outcome: 'denied',
       });
@@ -120,21 +148,67 @@ export class Resumption {
     }
 
     // Membership, consent or the link's time may have changed while they were away.
-    await this.#meetings.authorise(token, meeting.id);
-    if (peer.left) throw nothingToResume;
+    await this.#meetings.authorise(token, request.meetingId);
+
+    const peer = local ?? (elsewhere && (await this.#meetings.adopt(socket, elsewhere, 'moved')));
+
+    if (!peer || peer.left) throw nothingToResume;
+
+    const meeting = peer.meeting;
 
     this.#takeOver(peer, socket);
     await socket.join(meeting.room);
     if (!request.keepMedia) await this.#dropMedia(peer, socket);
 
+    const others = await this.#meetings.elsewhere(meeting.id);
     const [{ rtpCapabilities }, media] = await Promise.all([
       this.#media.openRoom(meeting.id),
-      this.#mediaState(peer),
+      this.#mediaState(peer, others),
     ]);
 
-    peer.log.info({ keepMedia: request.keepMedia }, 'peer resumed');
+    peer.log.info({ keepMedia: request.keepMedia, fromNode: elsewhere?.nodeId }, 'peer resumed');
 
-    return { ...joinReply(peer, rtpCapabilities), media };
+    return { ...joinReply(peer, rtpCapabilities, others), media };
+  }
+
+  /**
+   * In a cluster a recovered session holds only a reference to its participant (see
+   * SignalingCluster): the participant is found here, or taken over from the node that held it
+   * (the client was away and came back through another node). False when it is gone; the
+   * connection is then told that the meeting ended for it, as for a peer that left meanwhile.
+   */
+  async recoverShared(socket: GatewaySocket): Promise<boolean> {
+    const ref = socket.data.peer as unknown as PeerRef | Peer | null;
+
+    if (!ref || ref instanceof Peer) return true;
+
+    socket.data.peer = null;
+
+    const local = this.#meetings.meeting(ref.meetingId)?.peer(ref.peerId);
+
+    if (local && !local.left) {
+      socket.data.peer = local;
+
+      return true;
+    }
+
+    const shared: SharedPeer | undefined = (await this.#meetings.elsewhere(ref.meetingId)).find(
+      (p) => p.peerId === ref.peerId && p.actor.personId === socket.data.token.sub,
+    );
+    const adopted = shared && (await this.#meetings.adopt(socket, shared, 'moved'));
+
+    if (!adopted) {
+      this.#lost.add(socket);
+      void socket.leave(meetingRoom(ref.meetingId));
+
+      return false;
+    }
+
+    socket.data.peer = adopted;
+    adopted.renewResumeKey();
+    this.#meetings.share(adopted);
+
+    return true;
   }
 
   close(): void {
@@ -155,14 +229,12 @@ export class Resumption {
     if (previous !== socket) {
       previous.data.peer = null;
       void previous.leave(peer.meeting.room);
-      if (previous.connected) {
-        previous.emit('meeting:ended', { reason: 'replaced' });
-        previous.disconnect();
-      }
+      if (previous.connected) endConnection(previous, 'replaced');
     }
     peer.reattach(socket);
     peer.renewResumeKey();
     socket.data.peer = peer;
+    this.#meetings.share(peer);
   }
 
   /** A client that lost its media (a reloaded page) starts it afresh; the others drop theirs. */
@@ -175,9 +247,10 @@ export class Resumption {
     }
     peer.producers.clear();
     peer.transports.clear();
+    this.#meetings.share(peer);
   }
 
-  async #mediaState(peer: Peer): Promise<MediaState> {
+  async #mediaState(peer: Peer, elsewhere: readonly SharedPeer[]): Promise<MediaState> {
     const state = await this.#media
       .describePeer({ roomId: peer.meeting.id, peerId: peer.id })
       .catch(() => ({ transports: [], producers: [], consumers: [] }));
@@ -196,14 +269,16 @@ export class Resumption {
             ],
       ),
       consumers: state.consumers.flatMap((c) => {
-        const owner = peer.meeting.ownerOfProducer(c.producerId);
+        const ownerId =
+          peer.meeting.ownerOfProducer(c.producerId)?.id ??
+          elsewhere.find((p) => p.producers.some((pr) => pr.producerId === c.producerId))?.peerId;
 
-        return owner
+        return ownerId
           ? [
               {
                 consumerId: c.consumerId,
                 producerId: c.producerId,
-                peerId: owner.id,
+                peerId: ownerId,
                 paused: c.paused,
               },
             ]

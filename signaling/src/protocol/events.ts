@@ -126,6 +126,8 @@ export const requestSchemas = {
   'media:pauseProducer': z.object({ producerId: idSchema }),
   'media:resumeProducer': z.object({ producerId: idSchema }),
   'media:consume': z.object({ transportId: idSchema, producerId: idSchema }),
+  /** What the others in the meeting send right now, on every signalling node (after a reset). */
+  'media:producers': z.object({}),
   'media:resumeConsumer': z.object({ consumerId: idSchema }),
   ...consumerRequestSchemas,
   ...iceRequestSchemas,
@@ -172,6 +174,7 @@ export interface ReplyMap
   'media:pauseProducer': Record<string, never>;
   'media:resumeProducer': Record<string, never>;
   'media:consume': ConsumerOptions;
+  'media:producers': { producers: ProducerInfo[] };
   'media:resumeConsumer': Record<string, never>;
   'careplan:open': OpenedPlan;
   'careplan:apply': PlanOperationApplied;

@@ -11,40 +11,21 @@ import { pino } from 'pino';
 
 import { AuditLog } from '../../../signaling/src/audit/AuditLog.ts';
 import { CarePlanService } from '../../../signaling/src/careplan/CarePlanService.ts';
-import type { Database } from '../../../signaling/src/db/index.ts';
 import { DEMO } from '../../../signaling/src/demo/seed.ts';
 import { startTestServer } from '../../../signaling/src/testing/harness.ts';
 import type { BenchCommandMessage, BenchCommands, BenchReplyMessage } from './commands.ts';
 import { buildLargePlan, seedBenchPatient } from './largePlan.ts';
+import { addSyntheticCareTeam } from './syntheticTeam.ts';
 
 const TOKEN_SECONDS = 3600;
 
-/** Invented people only: 'Testperson 001' and so on, in the demo municipality's home nursing. */
-async function addSyntheticCareTeam(db: Database, count: number): Promise<string[]> {
-  const ids = Array.from(
-    { length: count },
-    (_, i) => `bench-person-${String(i + 1).padStart(3, '0')}`,
-  );
-
-  await db.transaction(async (tx) => {
-    for (const id of ids) {
-      await tx.query(
-        `insert into persons (id, kind, display_name, organisation_id)
-         values ($1, 'practitioner', $2, 'org-municipality')`,
-        [id, `Testperson ${id.slice(-3)}`],
-      );
-      await tx.query(
-        `insert into care_team_members (patient_id, person_id, role) values ($1, $2, 'nurse')`,
-        [DEMO.patientId, id],
-      );
-    }
-  });
-
-  return ids;
-}
-
 const server = await startTestServer();
-const people = await addSyntheticCareTeam(server.db, Number(process.env.SYNTHETIC_PEOPLE ?? 0));
+const people = await server.db.transaction((tx) =>
+  addSyntheticCareTeam(
+    (sql, params) => tx.query(sql, params),
+    Number(process.env.SYNTHETIC_PEOPLE ?? 0),
+  ),
+);
 // The server keeps its own service to itself; this one shares its database and holds no state
 // of its own, so it reads and writes exactly as the server's does.
 const carePlans = new CarePlanService(

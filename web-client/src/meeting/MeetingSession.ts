@@ -128,6 +128,8 @@ export class MeetingSession {
   readonly #consumers = new Map<string, types.Consumer>();
   /** Consumers the server closed before this client had finished setting them up. */
   readonly #closedEarly = new Set<string>();
+  /** Producers closed since media was last set up: a list asked for before is not to revive them. */
+  readonly #closedProducers = new Set<string>();
   readonly #slowTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** ICE restarts waiting for a `disconnected` transport to come back by itself. */
   readonly #iceTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -302,6 +304,7 @@ export class MeetingSession {
     });
     socket.on('producer:closed', ({ producerId }) => {
       this.#announced.delete(producerId);
+      this.#closedProducers.add(producerId);
       this.#closeConsumerOf(producerId);
     });
     socket.on('consumer:closed', ({ consumerId }) => {
@@ -620,7 +623,7 @@ export class MeetingSession {
     }));
 
     try {
-      await this.#connectMedia(routerRtpCapabilities);
+      await this.#connectMedia(routerRtpCapabilities, { askForProducers: true });
     } catch {
       // Set-up failed half-way: start over on a fresh connection, which joins again.
       this.#startOver();
@@ -631,7 +634,10 @@ export class MeetingSession {
    * Loads a device for the router, then receives what others send and sends this person's own.
    * Both transports are set up at the same time: after a media reset every second counts.
    */
-  async #connectMedia(routerRtpCapabilities: RtpCapabilities): Promise<void> {
+  async #connectMedia(
+    routerRtpCapabilities: RtpCapabilities,
+    { askForProducers = false } = {},
+  ): Promise<void> {
     // A fresh device each time: after a reconnect or a reset the router may be another one.
     const device = new Device();
 
@@ -675,6 +681,10 @@ export class MeetingSession {
 
     // Producers announced so far, in the reply or while the transport was being set up.
     for (const producer of this.#announced.values()) void this.#consume(producer);
+    // After a reset, what the others send now: their new producers may have been announced
+    // before this client's reset dropped them (another signalling node recovered first), or
+    // announced while this client still consumed through the room that was gone.
+    if (askForProducers) void this.#consumeCurrent(isCurrent);
 
     const send = await sending;
 
@@ -891,6 +901,30 @@ export class MeetingSession {
     }
   }
 
+  /** Asks for every producer the others send right now and receives those not received yet. */
+  async #consumeCurrent(isCurrent: () => boolean): Promise<void> {
+    let producers: ProducerInfo[];
+
+    try {
+      ({ producers } = await request(this.socket, 'media:producers', {}));
+    } catch {
+      // Lost with the connection: a resume reconciles what is received.
+      return;
+    }
+    if (!isCurrent()) return;
+
+    for (const producer of producers) {
+      const isKnownPeer = this.state.get().participants.some((p) => p.peerId === producer.peerId);
+
+      if (this.#closedProducers.has(producer.producerId) || !isKnownPeer) continue;
+      if (!this.#announced.has(producer.producerId)) {
+        this.#announced.set(producer.producerId, producer);
+      }
+      void this.#consume(this.#announced.get(producer.producerId)!);
+    }
+    this.#closedProducers.clear();
+  }
+
   #closeConsumerOf(producerId: string): void {
     this.#consumedProducers.delete(producerId);
 
@@ -992,6 +1026,7 @@ export class MeetingSession {
     this.#announced.clear();
     this.#consumedProducers.clear();
     this.#closedEarly.clear();
+    this.#closedProducers.clear();
   }
 
   #close(status: SessionStatus, reason: string | null): void {

@@ -22,7 +22,7 @@ export function registerLobbyHandlers(socket: GatewaySocket, services: GatewaySe
     await releaseRecoveredPeer(socket, meetings, meetingId);
     // A waiting person whose connection Socket.io recovered asks again: they are still waiting.
     if (socket.recovered && !socket.data.isJoining && waitingRoom.isWaiting(socket)) {
-      const status = waitingRoom.status(socket);
+      const status = await waitingRoom.status(socket);
 
       if (status.meetingId === meetingId) return { status: 'waiting', ...status };
     }

@@ -6,7 +6,7 @@ import { handle } from '../handle.ts';
 
 /** Transports, producers and consumers of a peer that has joined a meeting. */
 export function registerMediaHandlers(socket: GatewaySocket, services: GatewayServices): void {
-  const { media, iceServers, metrics, log } = services;
+  const { media, meetings, iceServers, metrics, log } = services;
 
   const joined = (): Peer => {
     const peer = socket.data.peer;
@@ -98,6 +98,7 @@ export function registerMediaHandlers(socket: GatewaySocket, services: GatewaySe
     const producer: ProducerInfo = { producerId, peerId: peer.id, kind, source, paused: false };
 
     peer.producers.set(producerId, producer);
+    meetings.share(peer);
     socket.to(peer.meeting.room).emit('producer:new', producer);
     peer.log.info({ producerId, kind, source }, 'producer opened');
 
@@ -111,6 +112,7 @@ export function registerMediaHandlers(socket: GatewaySocket, services: GatewaySe
     await media.closeProducer({ ...ref(peer), producerId });
     // Once per producer: it may have gone with its transport meanwhile, and been announced then.
     if (peer.producers.delete(producerId)) {
+      meetings.share(peer);
       socket.to(peer.meeting.room).emit('producer:closed', { producerId, peerId: peer.id });
       peer.log.info({ producerId }, 'producer closed');
     }
@@ -124,6 +126,7 @@ export function registerMediaHandlers(socket: GatewaySocket, services: GatewaySe
 
     await media.pauseProducer({ ...ref(peer), producerId });
     producer.paused = true;
+    meetings.share(peer);
     socket.to(peer.meeting.room).emit('producer:paused', { producerId, peerId: peer.id });
 
     return {};
@@ -135,6 +138,7 @@ export function registerMediaHandlers(socket: GatewaySocket, services: GatewaySe
 
     await media.resumeProducer({ ...ref(peer), producerId });
     producer.paused = false;
+    meetings.share(peer);
     socket.to(peer.meeting.room).emit('producer:resumed', { producerId, peerId: peer.id });
 
     return {};
@@ -147,7 +151,8 @@ export function registerMediaHandlers(socket: GatewaySocket, services: GatewaySe
       throw new AppError('invalid_request', 'send media:setRtpCapabilities before consuming');
     }
 
-    const owner = peer.meeting.ownerOfProducer(producerId);
+    // A peer here, or the id of a participant another signalling node holds.
+    const owner = await meetings.ownerOfProducer(peer.meeting, producerId);
 
     if (!owner) throw new AppError('not_found', 'no such producer in this meeting');
     if (owner === peer) throw new AppError('invalid_request', 'a peer does not consume itself');
@@ -159,7 +164,13 @@ export function registerMediaHandlers(socket: GatewaySocket, services: GatewaySe
       rtpCapabilities: peer.rtpCapabilities as never,
     });
 
-    return { ...consumer, peerId: owner.id };
+    return { ...consumer, peerId: typeof owner === 'string' ? owner : owner.id };
+  });
+
+  handle(socket, 'media:producers', log, async () => {
+    const peer = joined();
+
+    return { producers: await meetings.currentProducers(peer) };
   });
 
   handle(socket, 'media:resumeConsumer', log, async ({ consumerId }) => {

@@ -6,7 +6,7 @@ import { handle } from '../handle.ts';
 
 /** The roster at the start of a meeting, the confirmation of introductions, and the record. */
 export function registerRecordHandlers(socket: GatewaySocket, services: GatewayServices): void {
-  const { introductions, meetingRecords, io, log } = services;
+  const { introductions, meetingRecords, meetings, io, log } = services;
 
   const joined = (): Peer => {
     const peer = socket.data.peer;
@@ -19,12 +19,20 @@ export function registerRecordHandlers(socket: GatewaySocket, services: GatewayS
   handle(socket, 'meeting:roster', log, async () => {
     const { meeting } = joined();
 
-    return rosterOf(meeting, await introductions.latest(meeting));
+    const [latest, elsewhere] = await Promise.all([
+      introductions.latest(meeting),
+      meetings.elsewhere(meeting.id),
+    ]);
+
+    return rosterOf(meeting, latest, elsewhere);
   });
 
   handle(socket, 'meeting:confirmIntroductions', log, async () => {
     const peer = joined();
-    const confirmation = await introductions.confirm(peer);
+    const confirmation = await introductions.confirm(
+      peer,
+      await meetings.elsewhere(peer.meeting.id),
+    );
 
     io.to(peer.meeting.room).emit('meeting:introductions', confirmation);
 
