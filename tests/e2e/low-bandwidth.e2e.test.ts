@@ -12,6 +12,7 @@ import { DownlinkLimit, iptablesUsable } from '../lib/iptables.ts';
 import { joinDemoMeeting } from '../lib/meeting.ts';
 import type { TeamromProcess } from '../lib/teamrom.ts';
 import { startTeamrom } from '../lib/teamrom.ts';
+import { until } from '../lib/until.ts';
 
 /*
  * Low-bandwidth mode on a real slow link: the patient's downlink (media server to browser) is
@@ -66,18 +67,6 @@ const MAX_AUDIO_LOSS = 0.03;
 const MAX_AUDIBLE_CONCEALMENT = 0.05;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>) {
-  const deadline = Date.now() + timeoutMs;
-
-  for (;;) {
-    const value = await probe();
-
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
-    await sleep(200);
-  }
-}
 
 /** A free port for the media server, outside the RTC port range (40000-49999) as it must be. */
 async function freeMediaPort(): Promise<number> {

@@ -5,6 +5,7 @@ import { launchBrowser, recordPeerConnections } from '../lib/browser.ts';
 import { clickButton } from '../lib/meeting.ts';
 import type { TeamromProcess } from '../lib/teamrom.ts';
 import { startTeamrom } from '../lib/teamrom.ts';
+import { until } from '../lib/until.ts';
 
 /*
  * What a participant receives and how well, in Chromium: screen sharing by someone with neither
@@ -17,18 +18,6 @@ const PEOPLE = ['patient', 'coordinator', 'physician'] as const;
 type Person = (typeof PEOPLE)[number];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>) {
-  const deadline = Date.now() + timeoutMs;
-
-  for (;;) {
-    const value = await probe();
-
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
-    await sleep(200);
-  }
-}
 
 interface Signals {
   screensOpened: string[];
