@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -60,11 +60,47 @@ export async function launchBrowser(
   });
 }
 
+let pagesLogged = 0;
+
+/**
+ * With E2E_BROWSER_LOG_DIR set, writes what the page prints and every error it throws to a file
+ * of its own there, to understand a failure that happens once in many runs.
+ */
+async function keepConsole(page: Page): Promise<void> {
+  const dir = process.env.E2E_BROWSER_LOG_DIR;
+
+  if (!dir) return;
+
+  const file = path.join(dir, `${process.pid}-${++pagesLogged}.log`);
+  const write = (line: string) =>
+    void appendFile(file, `${new Date().toISOString()} ${line}\n`).catch(() => {});
+
+  page.on('console', (message) => write(`${message.type()}: ${message.text()}`));
+  page.on('pageerror', (error) => write(`page error: ${String(error)}`));
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) write(`navigated: ${frame.url().replace(/\?.*/, '')}`);
+  });
+
+  // The signalling as the page saw it, its tokens left out.
+  const cdp = await page.createCDPSession();
+  const frame = (way: string) => (event: { response: { payloadData: string } }) =>
+    write(
+      `${way} ${event.response.payloadData.replace(/"[^"]*token[^"]*":"[^"]*"/gi, '"token":"…"').slice(0, 400)}`,
+    );
+
+  await cdp.send('Network.enable');
+  cdp.on('Network.webSocketFrameSent', frame('>>'));
+  cdp.on('Network.webSocketFrameReceived', frame('<<'));
+  cdp.on('Network.webSocketClosed', () => write('websocket closed'));
+  cdp.on('Network.webSocketCreated', () => write('websocket created'));
+}
+
 /**
  * Keeps every RTCPeerConnection the page creates in window.__teamromPcs, so that the test can read
  * getStats() without the application exposing anything for it.
  */
 export async function recordPeerConnections(page: Page): Promise<void> {
+  await keepConsole(page);
   await page.evaluateOnNewDocument(() => {
     const Original = window.RTCPeerConnection;
     const pcs: RTCPeerConnection[] = [];

@@ -18,6 +18,7 @@ export async function joinDemoMeeting(
 ): Promise<Page[]> {
   const links = await teamrom.demoLinks();
   const pages: Page[] = [];
+  const problems = new Map<Page, string[]>();
 
   for (const role of roles) {
     const link = links.find((l) => l.role === role);
@@ -27,12 +28,37 @@ export async function joinDemoMeeting(
     const browserOfRole = typeof browser === 'function' ? browser(role) : browser;
     const page = await (await browserOfRole.createBrowserContext()).newPage();
 
+    const seen: string[] = [];
+
+    problems.set(page, seen);
+    page.on('pageerror', (error) => seen.push(`page error: ${String(error)}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warn') {
+        seen.push(`console ${message.type()}: ${message.text()}`);
+      }
+    });
     await recordPeerConnections(page);
     await prepare(page);
     await page.goto(`${link.url}&precheck=0`);
     pages.push(page);
   }
-  for (const page of pages) await mediaFlowing(page, roles.length - 1, 30_000);
+  for (const [index, page] of pages.entries()) {
+    try {
+      await mediaFlowing(page, roles.length - 1, 30_000);
+    } catch (error) {
+      // What the page showed and complained of, so that a failure that happens once in many
+      // runs can be understood from its report alone.
+      const shown = await page
+        .evaluate(() => document.body.innerText.replace(/\s+/g, ' ').slice(0, 600))
+        .catch((e: unknown) => `(page unreadable: ${String(e)})`);
+
+      throw new Error(
+        `${roles[index]}: ${(error as Error).message}\nshown: ${shown}\n` +
+          (problems.get(page)!.slice(-20).join('\n') || 'no console errors'),
+        { cause: error },
+      );
+    }
+  }
 
   return pages;
 }

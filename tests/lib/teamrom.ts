@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,8 +71,14 @@ export async function startTeamrom(env: Record<string, string> = {}): Promise<Te
 
     return { child, exited };
   };
+  /** Set when the server stopped without being asked: a crash the test must not pass over. */
+  let crashed: string | null = null;
   const terminate = async ({ child, exited }: Awaited<ReturnType<typeof launch>>) => {
-    if (child.exitCode !== null) return;
+    if (child.exitCode !== null || child.signalCode !== null) {
+      crashed ??= `Teamrom stopped by itself (code ${child.exitCode}, signal ${child.signalCode})`;
+
+      return;
+    }
 
     child.kill('SIGTERM');
 
@@ -103,6 +109,12 @@ export async function startTeamrom(env: Record<string, string> = {}): Promise<Te
       await terminate(running);
       log.end();
       consoleOut.end();
+      if (crashed) {
+        // The crash is the finding; its data stays for the reader.
+        const said = await readFile(consoleFile, 'utf8').catch(() => '');
+
+        throw new Error(`${crashed}; data kept in ${dataDir}; it said:\n${said.slice(-2000)}`);
+      }
       if (!process.env.KEEP_TEST_DATA) await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -43,10 +43,19 @@ export function handle<E extends RequestName>(
       return;
     }
 
+    const started = performance.now();
+
     try {
       reply({ ok: true, data: await run(parsed.data) });
+      log.debug({ event, ms: Math.round(performance.now() - started) }, 'request answered');
     } catch (error) {
-      reply({ ok: false, error: toErrorBody(error, log.child({ event })) });
+      const body = toErrorBody(error, log.child({ event }));
+
+      reply({ ok: false, error: body });
+      log.debug(
+        { event, ms: Math.round(performance.now() - started), code: body.code },
+        'request refused',
+      );
     }
   };
 

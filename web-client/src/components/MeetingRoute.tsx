@@ -3,6 +3,7 @@ import '../styles/entry.css';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
+import { forgetEntryFragment, takeEntryFragment } from '../entry/entryFragment.ts';
 import { addressOfLink } from '../entry/linkMeeting.ts';
 import { personalLink } from '../entry/personalLink.ts';
 import { adoptPersonLanguage } from '../i18n/index.ts';
@@ -28,7 +29,7 @@ interface Entry {
  * own token.
  */
 function takeLinkParameters(meetingId: string): Entry {
-  const params = new URLSearchParams(window.location.hash.slice(1));
+  const params = takeEntryFragment(meetingId, window.location.hash);
   const fromToken = params.get('token');
   const fromLink = params.get('link');
 
@@ -69,6 +70,9 @@ function MeetingEntry({ meetingId }: { meetingId: string }) {
   const [entry] = useState(() => takeLinkParameters(meetingId));
   const [token, setToken] = useState(entry.token);
   const [ready, setReady] = useState(!entry.precheck);
+
+  // Shown: what the address said has been used (see entryFragment.ts).
+  useEffect(() => forgetEntryFragment(meetingId), [meetingId]);
 
   if (!token && entry.link) {
     return (
