@@ -216,19 +216,23 @@ describe('loadConfig for resuming and quality reports', () => {
   });
 });
 
+/** What every node of a cluster must share. */
+const CLUSTER_SHARED = { DATABASE_URL: 'postgresql://db/teamrom', JWT_SECRET: 'x'.repeat(32) };
+
 describe('loadConfig for the media cluster', () => {
   it('runs media in this process unless MEDIA_MODE=cluster', () => {
     expect(loadConfig({}).mediaCluster).toBeNull();
     expect(
       loadConfig({ MEDIA_MODE: 'local', REDIS_URL: 'redis://r:6379' }).mediaCluster,
     ).toBeNull();
-    expect(loadConfig({ MEDIA_MODE: 'cluster', REDIS_URL: 'redis://r:6379' }).mediaCluster).toEqual(
-      { redisUrl: 'redis://r:6379', keyPrefix: 'teamrom:' },
-    );
+    expect(
+      loadConfig({ ...CLUSTER_SHARED, MEDIA_MODE: 'cluster', REDIS_URL: 'redis://r:6379' })
+        .mediaCluster,
+    ).toEqual({ redisUrl: 'redis://r:6379', keyPrefix: 'teamrom:' });
   });
 
   it('names the signalling node by NODE_ID, and refuses a name that would not fit a Redis key', () => {
-    const cluster = { MEDIA_MODE: 'cluster', REDIS_URL: 'redis://r:6379' };
+    const cluster = { ...CLUSTER_SHARED, MEDIA_MODE: 'cluster', REDIS_URL: 'redis://r:6379' };
 
     expect(loadConfig({ ...cluster, NODE_ID: 'signal-a.1' }).mediaCluster?.nodeId).toBe(
       'signal-a.1',
@@ -246,5 +250,12 @@ describe('loadConfig for the media cluster', () => {
 
     expect(message).toMatch(/needs REDIS_URL/);
     expect(message).not.toContain('secret');
+  });
+
+  it('refuses a cluster node without the database and the token secret all nodes share', () => {
+    const cluster = { ...CLUSTER_SHARED, MEDIA_MODE: 'cluster', REDIS_URL: 'redis://r:6379' };
+
+    expect(configError({ ...cluster, DATABASE_URL: '' }).message).toMatch(/needs DATABASE_URL/);
+    expect(configError({ ...cluster, JWT_SECRET: '' }).message).toMatch(/needs JWT_SECRET/);
   });
 });

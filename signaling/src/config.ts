@@ -153,6 +153,15 @@ function mediaClusterConfig(env: NodeJS.ProcessEnv): Config['mediaCluster'] {
     throw new ConfigError('MEDIA_MODE=cluster needs REDIS_URL set to a redis:// or rediss:// URL');
   }
 
+  // Each node would otherwise keep plans in a database of its own, and sign tokens the others
+  // refuse: an edit acknowledged on one node would be missing on the next.
+  if (!env.DATABASE_URL) {
+    throw new ConfigError('MEDIA_MODE=cluster needs DATABASE_URL, one PostgreSQL for every node');
+  }
+  if (!env.JWT_SECRET) {
+    throw new ConfigError('MEDIA_MODE=cluster needs JWT_SECRET, the same on every node');
+  }
+
   const nodeId = env.NODE_ID || undefined;
 
   if (nodeId !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(nodeId)) {

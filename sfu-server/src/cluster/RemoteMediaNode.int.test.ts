@@ -455,6 +455,35 @@ describe('nodes that are gone', () => {
   });
 });
 
+describe('a Redis that stops answering', () => {
+  it('fails calls with unavailable once their time is up, and leaves no rejection unhandled', async () => {
+    await remote.openRoom(ROOM);
+
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+
+    process.on('unhandledRejection', onUnhandled);
+    redis.pause();
+    try {
+      const started = performance.now();
+      const error = await expectMediaError(remote.stats(), 'unavailable');
+      const waited = performance.now() - started;
+
+      expect(error.message).toMatch(/did not answer stats/);
+      expect(waited).toBeGreaterThanOrEqual(CALL_TIMEOUT_MS - 10);
+      expect(waited).toBeLessThan(CALL_TIMEOUT_MS + 1_500);
+      // Past the command timeout too, when the publish held by Redis gives up.
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect(unhandled).toEqual([]);
+    } finally {
+      redis.resume();
+      process.off('unhandledRejection', onUnhandled);
+    }
+
+    expect(await remote.stats()).toBeDefined();
+  });
+});
+
 describe('Redis restart', () => {
   it('calls and events work again by themselves once Redis is back', async () => {
     await remote.openRoom(ROOM);

@@ -118,10 +118,17 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     });
     let listeners: number;
 
+    // A Redis that stopped answering holds the publish: the call still ends when its time is up,
+    // and the answer's rejection is then handled here rather than crash the process.
+    answer.catch(() => {});
     try {
-      listeners = await this.redis.publish(this.keys.requests(nodeId), JSON.stringify(request));
-    } catch {
+      listeners = await Promise.race([
+        this.redis.publish(this.keys.requests(nodeId), JSON.stringify(request)),
+        answer.then(() => 1),
+      ]);
+    } catch (error) {
       this.#settle(id);
+      if (error instanceof MediaError) throw error;
       throw new MediaError('unavailable', 'the media cluster cannot be reached (Redis)');
     }
 
@@ -138,7 +145,18 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     const count = this.#watched.get(nodeId) ?? 0;
 
     this.#watched.set(nodeId, count + 1);
-    if (count === 0) await this.#subscriber.subscribe(this.keys.events(nodeId));
+    if (count > 0) return;
+
+    try {
+      await this.#subscriber.subscribe(this.keys.events(nodeId));
+    } catch (error) {
+      // Not subscribed: the next watcher must try again rather than count on this one.
+      const now = this.#watched.get(nodeId) ?? 1;
+
+      if (now <= 1) this.#watched.delete(nodeId);
+      else this.#watched.set(nodeId, now - 1);
+      throw error;
+    }
   }
 
   async unwatchEvents(nodeId: string): Promise<void> {

@@ -3,6 +3,9 @@ import { Redis } from 'ioredis';
 import { MediaError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
+/** How long a Redis command may take; Redis answers in well under a millisecond. */
+const COMMAND_TIMEOUT_MS = 2_000;
+
 /**
  * A connection to Redis for the media cluster. Commands are never queued while Redis is away: a
  * request queued then would reach a media node long after its caller gave up (creating transports
@@ -14,6 +17,9 @@ export async function connectRedis(url: string, log: Logger, role: string): Prom
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
+    // A Redis that accepts the connection and stops answering fails commands instead of holding
+    // them: a heartbeat or a placement never waits longer than this.
+    commandTimeout: COMMAND_TIMEOUT_MS,
     connectionName: `teamrom-media-${role}`,
     // Quick at first, then every second: Redis coming back is noticed within about a second.
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 1_000),

@@ -14,6 +14,10 @@ export interface TestRedis {
   restart(options?: { downMs?: number }): Promise<void>;
   /** Kills the server, leaving it down until restart(); for tests of an outage. */
   kill(): Promise<void>;
+  /** Stops the server's process (SIGSTOP): connections stay open and nothing is answered. */
+  pause(): void;
+  /** Lets a paused server go on (SIGCONT). */
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -32,7 +36,19 @@ export async function startRedis(options: { ownServer?: boolean } = {}): Promise
   if (external && !options.ownServer) {
     const refuse = () => Promise.reject(new Error('cannot restart the TEST_REDIS_URL server'));
 
-    return { url: external, prefix, restart: refuse, kill: refuse, stop: async () => {} };
+    const cannot = () => {
+      throw new Error('cannot pause the TEST_REDIS_URL server');
+    };
+
+    return {
+      url: external,
+      prefix,
+      restart: refuse,
+      kill: refuse,
+      pause: cannot,
+      resume: cannot,
+      stop: async () => {},
+    };
   }
 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'teamrom-redis-'));
@@ -58,6 +74,8 @@ export async function startRedis(options: { ownServer?: boolean } = {}): Promise
     url: `redis://127.0.0.1:${port}`,
     prefix,
     kill: killServer,
+    pause: () => server?.kill('SIGSTOP'),
+    resume: () => server?.kill('SIGCONT'),
     async restart({ downMs = 0 } = {}) {
       await killServer();
       await new Promise((resolve) => setTimeout(resolve, downMs));

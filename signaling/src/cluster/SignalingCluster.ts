@@ -81,7 +81,13 @@ export async function connectSignalingCluster(options: {
   };
 
   try {
-    const commands = await open('roster', { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    // A Redis that accepts the connection and stops answering fails a join's roster write after
+    // two seconds instead of holding it.
+    const commands = await open('roster', {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: 2_000,
+    });
     const subscriber = await open('roster-sub', {});
     // Queued while Redis is briefly away, but given up after one failed reconnection: a message
     // to a client of this node waits for Redis (for its offset) and is delivered without it then.
