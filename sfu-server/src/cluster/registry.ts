@@ -93,6 +93,8 @@ export class NodeRegistration {
   readonly #lapseMs: number;
   #timer: NodeJS.Timeout | null = null;
   #beating: Promise<void> | null = null;
+  /** The load last measured, sent again while a measurement runs late. */
+  #lastLoad: NodeLoad | null = null;
   #isFailing = false;
   #stopped = false;
 
@@ -149,7 +151,7 @@ export class NodeRegistration {
       nodeId,
       address,
       startedAt: this.#startedAt,
-      load: await this.#options.load(),
+      load: await this.#load(),
     };
 
     if (this.#stopped) return;
@@ -176,6 +178,29 @@ export class NodeRegistration {
       await this.#beat();
     } else if (outcome === 'registered') {
       await this.#claimPlacements();
+    }
+  }
+
+  /**
+   * The node's load, measured by asking its workers. Busy workers may answer late: the heartbeat
+   * then goes out on time with the load last measured, rather than let the registration lapse
+   * and move every room of a node that is only busy. The first registration waits for a figure.
+   */
+  async #load(): Promise<NodeLoad> {
+    const measuring = this.#options.load().then((load) => (this.#lastLoad = load));
+
+    if (this.#lastLoad === null) return measuring;
+
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(resolve, this.#heartbeatMs / 2, null);
+    });
+
+    measuring.catch(() => {});
+    try {
+      return (await Promise.race([measuring.catch(() => null), late])) ?? this.#lastLoad;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
