@@ -141,6 +141,9 @@ export class LocalMediaNode implements MediaNode {
     this.#rooms.delete(roomId);
     room.close();
     room.log.info('room closed');
+    // Whoever still uses the room learns that it is gone: in a cluster, another signalling node
+    // may have let someone in while the last one here left, and closed the room under them.
+    this.events.emit('roomclosed', { roomId, reason: 'closed' });
   }
 
   async createWebRtcTransport(

@@ -131,8 +131,9 @@ export interface MediaNodeEvents {
   /** A transport's DTLS or ICE state failed or the transport closed underneath the peer. */
   transportfailed: [event: PeerRef & { transportId: string; state: string }];
   /**
-   * A room lost its media: its worker died, or (in a cluster) its whole media node. Its peers must
-   * set up their media again; opening the room again places it on a live worker or node.
+   * A room lost its media: its worker died, (in a cluster) its whole media node, or it was closed
+   * (by closeRoom, perhaps by another signalling node that saw the meeting empty). Peers still in
+   * it must set up their media again; opening the room again places it on a live worker or node.
    */
   roomclosed: [event: { roomId: string; reason: RoomClosedReason }];
   /** A producer went away without being asked to: its transport closed. */

@@ -137,10 +137,14 @@ export class MeetingService {
   }
 
   /**
-   * The meeting's media went with its worker. The people stay in the meeting: the room is opened
-   * again on a live worker and every client is told to set up its media anew.
+   * The meeting's media went with its worker or node, or the room was closed under people still in
+   * it (another signalling node saw the meeting empty as someone joined here). The people stay in
+   * the meeting: the room is opened again on a live worker and every client is told to set up its
+   * media anew.
    */
   async #recoverMedia(meeting: Meeting, reason: string): Promise<void> {
+    if (meeting.size === 0) return;
+
     meeting.log.error({ reason, peers: meeting.size }, 'meeting lost its media; recovering');
 
     for (const peer of meeting.peers()) {

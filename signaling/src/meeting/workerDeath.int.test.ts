@@ -151,4 +151,42 @@ describe('a mediasoup worker dying', () => {
     await expect.poll(async () => (await server.media.stats()).workers).toBe(2);
     expect((await server.media.stats()).workerPids).not.toContain(strickenPid);
   });
+
+  it('opens a room closed under people still in it again, and has them set up their media anew', async () => {
+    // As when another signalling node saw the meeting empty, and closed its room, just as these
+    // two joined here.
+    const id = await meeting();
+    const a = await participant('person-kari', id, 21);
+    const b = await participant('person-per', id, 22);
+    const resets = [a, b].map((p) =>
+      nextEvent<{ routerRtpCapabilities: RtpCapabilities }>(p.socket, 'media:reset', GENEROUS_MS),
+    );
+
+    await server.media.closeRoom(id);
+
+    const [, reset] = await Promise.all(resets);
+
+    // The client loads a device for the new room and tells what it can receive.
+    await ok(b.socket, 'media:setRtpCapabilities', {
+      rtpCapabilities: reset!.routerRtpCapabilities,
+    });
+
+    const recv = await ok<TransportOptions>(b.socket, 'media:createTransport', {
+      direction: 'recv',
+    });
+    const send = await ok<TransportOptions>(a.socket, 'media:createTransport', {
+      direction: 'send',
+    });
+    const { producerId } = await ok<{ producerId: string }>(a.socket, 'media:produce', {
+      transportId: send.id,
+      kind: 'audio',
+      rtpParameters: OPUS(23),
+      source: 'microphone',
+    });
+
+    expect(server.meetings.meeting(id)?.size).toBe(2);
+    expect(
+      await ask(b.socket, 'media:consume', { transportId: recv.id, producerId }),
+    ).toMatchObject({ ok: true });
+  });
 });
