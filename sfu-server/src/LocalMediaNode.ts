@@ -146,6 +146,10 @@ export class LocalMediaNode implements MediaNode {
     this.events.emit('roomclosed', { roomId, reason: 'closed' });
   }
 
+  releaseRoom(): void {
+    // Every caller of this node is in this process; closeRoom is what ends a room.
+  }
+
   async createWebRtcTransport(
     request: PeerRef & { direction: TransportDirection },
   ): Promise<WebRtcTransportInfo> {

@@ -153,6 +153,11 @@ export interface MediaNode {
   /** Opens the room if it does not exist yet; returns its router's RTP capabilities. */
   openRoom(roomId: string): Promise<{ rtpCapabilities: types.RtpCapabilities }>;
   closeRoom(roomId: string): Promise<void>;
+  /**
+   * The caller has nobody left in the room, which stays open for others (in a cluster, people on
+   * other signalling nodes): it no longer follows the room. Nothing to do in this process.
+   */
+  releaseRoom(roomId: string): void;
 
   createWebRtcTransport(
     request: PeerRef & { direction: TransportDirection },

@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
@@ -10,6 +11,7 @@ import type { MediaNodeEvents } from '../MediaNode.ts';
 import type { TestRedis } from '../testing/redis.ts';
 import { startRedis } from '../testing/redis.ts';
 import { ClusterMediaNode } from './ClusterMediaNode.ts';
+import { ClusterKeys } from './keys.ts';
 import { StandaloneMediaNode } from './StandaloneMediaNode.ts';
 
 /*
@@ -384,6 +386,87 @@ describe('node death', () => {
     expect(await exited).toEqual([0, null]);
     expect(await closed).toEqual([{ roomId: 'meeting', reason: 'node_died' }]);
     expect(await liveIds(signalling)).toEqual([]);
+  });
+});
+
+describe('a room whose placement changed under it', () => {
+  /** Two live nodes, a signalling node that reads the registry only when asked, and Redis. */
+  const twoNodes = async (prefix: string) => {
+    const nodes = {
+      'node-x': await mediaNode(prefix, 'node-x'),
+      'node-y': await mediaNode(prefix, 'node-y'),
+    };
+    const signalling = await ClusterMediaNode.connect({
+      redisUrl: redis.url,
+      keyPrefix: prefix,
+      log: silent,
+      pollMs: 60_000,
+      lapseMs: LAPSE_MS,
+    });
+    const direct = new Redis(redis.url);
+
+    running.push({ stop: () => signalling.close() }, { stop: () => void direct.disconnect() });
+    expect(await liveIds(signalling)).toEqual(['node-x', 'node-y']);
+
+    return { nodes, signalling, direct, keys: new ClusterKeys(prefix) };
+  };
+  const other = (nodeId: string | undefined) => (nodeId === 'node-x' ? 'node-y' : 'node-x');
+
+  it('goes back to the node that holds it when Redis lost its placement, not to an emptier one', async () => {
+    const { signalling, direct, keys } = await twoNodes(redis.prefix());
+
+    await signalling.openRoom('kept');
+
+    const holder = signalling.nodeOf('kept')!;
+
+    // The holder's heartbeat shows the room, so the other node is the emptier one.
+    await vi.waitFor(
+      async () => {
+        await signalling.refresh();
+        expect(signalling.liveNodes().find((n) => n.nodeId === holder)?.load.rooms).toBe(1);
+      },
+      { timeout: EVENT_TIMEOUT_MS, interval: 50 },
+    );
+    await direct.del(keys.room('kept'));
+    await signalling.openRoom('kept');
+
+    expect(signalling.nodeOf('kept')).toBe(holder);
+    expect(await direct.get(keys.room('kept'))).toBe(holder);
+  });
+
+  it('announces the room closed on the old node when opening finds it placed on another', async () => {
+    const { signalling, direct, keys } = await twoNodes(redis.prefix());
+
+    await signalling.openRoom('moved');
+
+    const before = signalling.nodeOf('moved');
+    const closed = roomClosed(signalling);
+
+    // Another signalling node moved the room, having given its node up.
+    await direct.set(keys.room('moved'), other(before));
+    await signalling.openRoom('moved');
+
+    expect(await closed).toEqual([{ roomId: 'moved', reason: 'closed' }]);
+    expect(signalling.nodeOf('moved')).toBe(other(before));
+  });
+
+  it('is closed on a node that finds it placed elsewhere when it registers again', async () => {
+    const { nodes, signalling, direct, keys } = await twoNodes(redis.prefix());
+
+    await signalling.openRoom('split');
+
+    const holder = signalling.nodeOf('split') as keyof typeof nodes;
+    const closed = roomClosed(signalling);
+
+    // As after Redis restarted empty: the other node registered first and took the room, and the
+    // holder registers again.
+    await direct.set(keys.room('split'), other(holder));
+    await direct.del(keys.node(holder));
+
+    expect(await closed).toEqual([{ roomId: 'split', reason: 'closed' }]);
+    expect(nodes[holder].media.roomIds()).toEqual([]);
+    await signalling.openRoom('split');
+    expect(signalling.nodeOf('split')).toBe(other(holder));
   });
 });
 

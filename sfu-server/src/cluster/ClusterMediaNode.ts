@@ -17,6 +17,7 @@ import type {
   PeerRef,
   PlainTransportInfo,
   ProduceRequest,
+  RoomClosedReason,
   TransportDirection,
   WebRtcTransportInfo,
 } from '../MediaNode.ts';
@@ -171,7 +172,11 @@ export class ClusterMediaNode implements MediaNode {
     if (nodeId === null) throw new MediaError('capacity', 'no media node is available');
 
     const opened = await this.#client.call(nodeId, 'openRoom', [roomId]);
+    const known = this.#rooms.get(roomId);
 
+    // The room lives elsewhere now (another signalling node moved it): the people here still
+    // have their media on the old node, and set it up anew where the room is.
+    if (known !== undefined && known !== nodeId) this.#roomClosed(roomId, known, 'closed');
     this.#rooms.set(roomId, nodeId);
 
     return opened;
@@ -183,7 +188,9 @@ export class ClusterMediaNode implements MediaNode {
       score: loadScore(record.load),
     }));
 
-    return this.#redis(() => placeRoom(this.#client.redis, this.#keys, roomId, candidates));
+    return this.#redis(() =>
+      placeRoom(this.#client.redis, this.#keys, roomId, candidates, this.#rooms.get(roomId)),
+    );
   }
 
   async closeRoom(roomId: string): Promise<void> {
@@ -196,6 +203,11 @@ export class ClusterMediaNode implements MediaNode {
 
     await this.#client.call(nodeId, 'closeRoom', [roomId]);
     await this.#redis(() => unplaceRoom(this.#client.redis, this.#keys, roomId, nodeId));
+  }
+
+  /** Stops following the room: its events are not for this node, and its node may change. */
+  releaseRoom(roomId: string): void {
+    this.#rooms.delete(roomId);
   }
 
   createWebRtcTransport(
@@ -471,10 +483,10 @@ export class ClusterMediaNode implements MediaNode {
     }
   }
 
-  #roomClosed(roomId: string, nodeId: string): void {
+  #roomClosed(roomId: string, nodeId: string, reason: RoomClosedReason = 'node_died'): void {
     this.#rooms.delete(roomId);
-    this.#log.warn({ roomId, nodeId }, 'room lost its media node');
-    this.events.emit('roomclosed', { roomId, reason: 'node_died' });
+    this.#log.warn({ roomId, nodeId, reason }, 'room lost its media node');
+    this.events.emit('roomclosed', { roomId, reason });
   }
 
   #onNodeEvent(nodeId: string, message: EventMessage): void {

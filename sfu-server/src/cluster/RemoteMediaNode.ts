@@ -95,6 +95,10 @@ export class RemoteMediaNode implements MediaNode {
     return this.#call('closeRoom', [roomId]);
   }
 
+  releaseRoom(): void {
+    // This client follows every room of its one node.
+  }
+
   createWebRtcTransport(
     request: PeerRef & { direction: TransportDirection },
   ): Promise<WebRtcTransportInfo> {

@@ -84,6 +84,7 @@ export class StandaloneMediaNode {
         onEvicted: async () => {
           for (const roomId of media.roomIds()) await media.closeRoom(roomId);
         },
+        onPlacementLost: (roomId) => media.closeRoom(roomId),
       });
 
       await registration.start();

@@ -8,13 +8,15 @@ const RECENT_PLACEMENT_MS = 3_000;
 
 /*
  * Places a room, atomically: every signalling node that asks at the same moment gets the same
- * answer. A room already placed on a node that is registered and not evicted stays there. Otherwise
- * it goes to the candidate with the lowest score, where the score the caller read from the node's
+ * answer. A room already placed on a node that is registered and not evicted stays there. A room
+ * whose placement Redis lost (it restarted empty) goes back to the live node the caller knows it
+ * on, which still holds its media. Otherwise it goes to the candidate with the lowest score, where the score the caller read from the node's
  * heartbeat is raised by the rooms placed on it since then, so that a burst of new meetings does
  * not all land on the node that looked emptiest a second ago.
  *
  * KEYS: the room's placement. ARGV: key prefix for nodes (…media:node:), placement TTL ms,
- * recent-placement TTL ms, recent-placement weight, then node id and score pairs.
+ * recent-placement TTL ms, recent-placement weight, the node the caller knows the room on (or ''),
+ * then node id and score pairs.
  */
 const PLACE_SCRIPT = `
 local nodePrefix = ARGV[1]
@@ -27,8 +29,13 @@ if current and isLive(current) then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
   return current
 end
+local known = ARGV[5]
+if not current and known ~= '' and isLive(known) then
+  redis.call('SET', KEYS[1], known, 'PX', ARGV[2])
+  return known
+end
 local best, bestScore
-for i = 5, #ARGV, 2 do
+for i = 6, #ARGV, 2 do
   local id = ARGV[i]
   if isLive(id) then
     local recent = tonumber(redis.call('GET', nodePrefix .. id .. ':placed') or '0')
@@ -59,6 +66,8 @@ export async function placeRoom(
   keys: ClusterKeys,
   roomId: string,
   candidates: { nodeId: string; score: number }[],
+  /** The node the caller knows the room on, if any. */
+  known?: string,
 ): Promise<string | null> {
   const placed = await redis.eval(
     PLACE_SCRIPT,
@@ -68,6 +77,7 @@ export async function placeRoom(
     PLACEMENT_TTL_MS,
     RECENT_PLACEMENT_MS,
     RECENT_PLACEMENT_WEIGHT,
+    known ?? '',
     ...candidates.flatMap(({ nodeId, score }) => [nodeId, score]),
   );
 

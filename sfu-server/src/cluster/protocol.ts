@@ -4,12 +4,13 @@ import type { MediaNode, MediaNodeEvents } from '../MediaNode.ts';
 
 /*
  * The wire format of the MediaNode interface over Redis. Every method of MediaNode but `close`
- * (which belongs to whoever runs the node, never to a caller) is a request; every event is a
+ * (which belongs to whoever runs the node, never to a caller) and `releaseRoom` (which concerns
+ * only the caller) is a request; every event is a
  * message on the node's event channel. Everything is JSON, as the interface already is.
  */
 
 /** The methods a caller may ask a media node to run. */
-export type MediaNodeMethod = Exclude<keyof MediaNode, 'events' | 'close'>;
+export type MediaNodeMethod = Exclude<keyof MediaNode, 'events' | 'close' | 'releaseRoom'>;
 
 /** What a method takes: a room id, a request naming room and peer, or nothing. */
 type ArgumentShape = 'roomId' | 'peerRef' | 'none';

@@ -61,6 +61,7 @@ describe('a media node whose workers answer late', () => {
       },
       roomIds: () => [],
       onEvicted: async () => {},
+      onPlacementLost: async () => {},
     });
     const record = async () => {
       const raw = await connection.get(keys.node('busy-node'));

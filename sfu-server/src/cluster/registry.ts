@@ -78,6 +78,11 @@ export interface RegistrationOptions {
   roomIds: () => string[];
   /** The cluster gave up on the node and moved its rooms: drop what it still holds of them. */
   onEvicted: () => Promise<void>;
+  /**
+   * A room held here was placed on another node while this one was away from Redis: close it
+   * here, so that its people (told by the closing) set up their media where the room is now.
+   */
+  onPlacementLost: (roomId: string) => Promise<void>;
   heartbeatMs?: number;
   lapseMs?: number;
 }
@@ -214,8 +219,22 @@ export class NodeRegistration {
     const batch = redis.multi();
 
     for (const roomId of rooms) batch.set(keys.room(roomId), nodeId, 'PX', PLACEMENT_TTL_MS, 'NX');
-    await batch.exec();
-    log.info({ rooms: rooms.length }, 'claimed the placements of the rooms held here');
+
+    const claims = (await batch.exec()) ?? [];
+    const refused = rooms.filter((_, i) => claims[i]?.[1] !== 'OK');
+    const owners = refused.length > 0 ? await redis.mget(refused.map((r) => keys.room(r))) : [];
+    let lost = 0;
+
+    for (const [i, roomId] of refused.entries()) {
+      if (owners[i] === null || owners[i] === nodeId) continue;
+
+      lost++;
+      await this.#options.onPlacementLost(roomId);
+    }
+    log.info(
+      { rooms: rooms.length - lost, lost },
+      'claimed the placements of the rooms held here; closed those placed elsewhere meanwhile',
+    );
   }
 }
 

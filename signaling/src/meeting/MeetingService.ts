@@ -414,10 +414,12 @@ export class MeetingService {
       });
 
     this.#forgetIfEmpty(meeting);
-    // Other nodes' participants still use the room.
     if (meeting.size === 0 && isEmptyEverywhere) {
       await this.#media.closeRoom(meeting.id).catch(() => {});
       meeting.log.info('meeting emptied');
+    } else if (meeting.size === 0) {
+      // Other nodes' participants still use the room; this node has nobody left in it.
+      this.#media.releaseRoom(meeting.id);
     }
   }
 
