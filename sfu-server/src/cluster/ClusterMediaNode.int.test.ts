@@ -389,6 +389,23 @@ describe('node death', () => {
   });
 });
 
+describe('node ids', () => {
+  it('a second node under the id of a running one is refused, and the first carries on', async () => {
+    const prefix = redis.prefix();
+
+    await mediaNode(prefix, 'node-twin');
+
+    const signalling = await cluster(prefix);
+
+    await expect(mediaNode(prefix, 'node-twin')).rejects.toThrow(
+      /^MEDIA_NODE_ID: another media node is running as "node-twin"/,
+    );
+    await signalling.openRoom('meeting');
+    expect(signalling.nodeOf('meeting')).toBe('node-twin');
+    expect(await liveIds(signalling)).toEqual(['node-twin']);
+  });
+});
+
 describe('a room whose placement changed under it', () => {
   /** Two live nodes, a signalling node that reads the registry only when asked, and Redis. */
   const twoNodes = async (prefix: string) => {

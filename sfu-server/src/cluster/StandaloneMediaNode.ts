@@ -1,4 +1,5 @@
 import type { MediaNodeOptions } from '../config.ts';
+import { MediaConfigError } from '../errors.ts';
 import { LocalMediaNode } from '../LocalMediaNode.ts';
 import type { Logger } from '../logger.ts';
 import { ClusterKeys } from './keys.ts';
@@ -47,6 +48,9 @@ export class StandaloneMediaNode {
   static async start(options: StandaloneOptions): Promise<StandaloneMediaNode> {
     const { nodeId, redisUrl, log } = options;
     const keys = new ClusterKeys(options.keyPrefix);
+
+    await refuseTwin(redisUrl, keys, nodeId, log);
+
     const media = await LocalMediaNode.create(options.media, log);
     const cleanup: (() => void)[] = [() => void media.close()];
 
@@ -145,5 +149,32 @@ class CpuMeter {
     );
 
     return elapsed > 0 ? Math.min(1, Math.max(0, used / (elapsed * usage.length))) : 0;
+  }
+}
+
+/**
+ * Two live processes under one id would both run every request and take turns at its
+ * registration. A process that died has no subscription left, so a restart under the same id is
+ * not refused.
+ */
+async function refuseTwin(
+  redisUrl: string,
+  keys: ClusterKeys,
+  nodeId: string,
+  log: Logger,
+): Promise<void> {
+  const redis = await connectRedis(redisUrl, log, 'start-check');
+
+  try {
+    const [, listeners] = (await redis.pubsub('NUMSUB', keys.requests(nodeId))) as [string, number];
+
+    if (Number(listeners) > 0) {
+      throw new MediaConfigError(
+        'MEDIA_NODE_ID',
+        `another media node is running as "${nodeId}"; give each node an id of its own`,
+      );
+    }
+  } finally {
+    disconnectRedis(redis);
   }
 }
