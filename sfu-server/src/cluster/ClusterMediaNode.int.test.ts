@@ -342,15 +342,7 @@ describe('node death', () => {
     const prefix = redis.prefix();
     const first = await mediaNode(prefix, 'node-phoenix');
     // Reads only when asked, so that the restart falls between two of them.
-    const signalling = await ClusterMediaNode.connect({
-      redisUrl: redis.url,
-      keyPrefix: prefix,
-      log: silent,
-      pollMs: 60_000,
-      lapseMs: LAPSE_MS,
-    });
-
-    running.push({ stop: () => signalling.close() });
+    const signalling = await cluster(prefix, 60_000);
     await signalling.openRoom('meeting');
 
     const lost: unknown[] = [];
@@ -413,16 +405,10 @@ describe('a room whose placement changed under it', () => {
       'node-x': await mediaNode(prefix, 'node-x'),
       'node-y': await mediaNode(prefix, 'node-y'),
     };
-    const signalling = await ClusterMediaNode.connect({
-      redisUrl: redis.url,
-      keyPrefix: prefix,
-      log: silent,
-      pollMs: 60_000,
-      lapseMs: LAPSE_MS,
-    });
+    const signalling = await cluster(prefix, 60_000);
     const direct = new Redis(redis.url);
 
-    running.push({ stop: () => signalling.close() }, { stop: () => void direct.disconnect() });
+    running.push({ stop: () => void direct.disconnect() });
     expect(await liveIds(signalling)).toEqual(['node-x', 'node-y']);
 
     return { nodes, signalling, direct, keys: new ClusterKeys(prefix) };
