@@ -12,6 +12,7 @@ import type { TestRedis } from '../testing/redis.ts';
 import { startRedis } from '../testing/redis.ts';
 import { ClusterMediaNode } from './ClusterMediaNode.ts';
 import { ClusterKeys } from './keys.ts';
+import { evictNode } from './registry.ts';
 import { StandaloneMediaNode } from './StandaloneMediaNode.ts';
 
 /*
@@ -451,6 +452,22 @@ describe('a room whose placement changed under it', () => {
 
     expect(await closed).toEqual([{ roomId: 'moved', reason: 'closed' }]);
     expect(signalling.nodeOf('moved')).toBe(other(before));
+  });
+
+  it('is announced closed to a signalling node that missed the eviction of its node', async () => {
+    const { nodes, signalling, direct, keys } = await twoNodes(redis.prefix());
+
+    await signalling.openRoom('evicted');
+
+    const holder = signalling.nodeOf('evicted') as keyof typeof nodes;
+    const closed = roomClosed(signalling);
+
+    // Another signalling node gave the holder up; this one has not read the registry since. The
+    // holder drops its rooms at its next heartbeat and registers again, looking unchanged.
+    await evictNode(direct, keys, holder);
+
+    expect(await closed).toEqual([{ roomId: 'evicted', reason: 'closed' }]);
+    expect(nodes[holder].media.roomIds()).toEqual([]);
   });
 
   it('is closed on a node that finds it placed elsewhere when it registers again', async () => {
