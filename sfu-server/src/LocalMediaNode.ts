@@ -388,6 +388,14 @@ export class LocalMediaNode implements MediaNode {
     await unlessClosed(consumer, () => consumer.resume());
   }
 
+  async closeTransport(request: PeerRef & { transportId: string }): Promise<void> {
+    this.#peer(request).transport(request.transportId).close();
+  }
+
+  async closeConsumer(request: PeerRef & { consumerId: string }): Promise<void> {
+    this.#peer(request).consumer(request.consumerId).close();
+  }
+
   async pauseConsumer(request: PeerRef & { consumerId: string }): Promise<void> {
     const consumer = this.#peer(request).consumer(request.consumerId);
 

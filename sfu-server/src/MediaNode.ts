@@ -183,6 +183,9 @@ export interface MediaNode {
 
   produce(request: ProduceRequest): Promise<{ producerId: string }>;
   closeProducer(request: PeerRef & { producerId: string }): Promise<void>;
+  /** Closes one transport of a peer, with what was produced and consumed on it. */
+  closeTransport(request: PeerRef & { transportId: string }): Promise<void>;
+  closeConsumer(request: PeerRef & { consumerId: string }): Promise<void>;
   pauseProducer(request: PeerRef & { producerId: string }): Promise<void>;
   resumeProducer(request: PeerRef & { producerId: string }): Promise<void>;
 

@@ -260,6 +260,14 @@ export class ClusterMediaNode implements MediaNode {
     return this.#forward(request.roomId, 'resumeConsumer', [request]);
   }
 
+  closeTransport(request: PeerRef & { transportId: string }): Promise<void> {
+    return this.#forward(request.roomId, 'closeTransport', [request]);
+  }
+
+  closeConsumer(request: PeerRef & { consumerId: string }): Promise<void> {
+    return this.#forward(request.roomId, 'closeConsumer', [request]);
+  }
+
   pauseConsumer(request: PeerRef & { consumerId: string }): Promise<void> {
     return this.#forward(request.roomId, 'pauseConsumer', [request]);
   }

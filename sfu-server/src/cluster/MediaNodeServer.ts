@@ -4,9 +4,9 @@ import type { Redis } from 'ioredis';
 
 import { MediaError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { MediaNode } from '../MediaNode.ts';
+import type { MediaNode, PeerRef } from '../MediaNode.ts';
 import type { ClusterKeys } from './keys.ts';
-import type { RpcReply } from './protocol.ts';
+import type { MediaNodeMethod, RpcReply } from './protocol.ts';
 import { errorToBody, MEDIA_NODE_EVENTS, parseRequest } from './protocol.ts';
 import { connectRedis, disconnectRedis } from './redis.ts';
 
@@ -115,13 +115,19 @@ export class MediaNodeServer {
       return;
     }
 
-    const { id, replyTo, method, args } = parsed.request;
+    const { id, replyTo, method, args, timeoutMs } = parsed.request;
     const run = this.#node[method] as (...a: unknown[]) => Promise<unknown>;
+    const started = performance.now();
 
     Promise.resolve()
       .then(() => run.apply(this.#node, args))
       .then(
-        (result) => this.#reply(replyTo, { id, ok: true, result: result ?? null }),
+        (result) => {
+          if (timeoutMs !== undefined && performance.now() - started > timeoutMs) {
+            this.#undoLate(method, args[0] as PeerRef, result);
+          }
+          this.#reply(replyTo, { id, ok: true, result: result ?? null });
+        },
         (error: unknown) => {
           if (!(error instanceof MediaError)) {
             this.#log.error({ err: error, method }, 'media request failed unexpectedly');
@@ -129,6 +135,31 @@ export class MediaNodeServer {
           this.#reply(replyTo, { id, ok: false, error: errorToBody(error) });
         },
       );
+  }
+
+  /**
+   * This node took longer than the caller waits, so the caller has given up and will never use
+   * what the request made: a transport, a producer or a consumer is closed again at once, rather
+   * than stay until its peer leaves. A room opened late stays: others may be using it. (Time spent
+   * reaching this node is not counted, so a request that was late on the way is not caught.)
+   */
+  #undoLate(method: MediaNodeMethod, ref: PeerRef, result: unknown): void {
+    const peer = { roomId: ref.roomId, peerId: ref.peerId };
+    const made = result as { id?: string; producerId?: string; consumerId?: string };
+    let undoing: Promise<void>;
+
+    if (method === 'createWebRtcTransport' || method === 'createPlainTransport') {
+      undoing = this.#node.closeTransport({ ...peer, transportId: made.id! });
+    } else if (method === 'produce') {
+      undoing = this.#node.closeProducer({ ...peer, producerId: made.producerId! });
+    } else if (method === 'consume') {
+      undoing = this.#node.closeConsumer({ ...peer, consumerId: made.consumerId! });
+    } else {
+      return;
+    }
+    this.#log.warn({ method }, 'answered after the caller gave up; closed what the request made');
+    // Already gone with its peer, or its room: nothing left to close.
+    undoing.catch(() => {});
   }
 
   #reply(replyTo: string, reply: RpcReply): void {

@@ -333,9 +333,10 @@ describe('errors over Redis', () => {
       await send({ id: '2', replyTo, method: 'openRoom', args: [42] });
       await send({ id: '3', replyTo, method: 'closePeer', args: [{ roomId: ROOM }] });
       await send({ id: '4', replyTo: keys.requests('node-a'), method: 'stats', args: [] });
-      await send({ id: '5', replyTo, method: 'stats', args: [] });
+      await send({ id: '5', replyTo, method: 'stats', args: [], timeoutMs: -1 });
+      await send({ id: '6', replyTo, method: 'stats', args: [] });
 
-      await vi.waitFor(() => expect(answers).toHaveLength(4), { timeout: EVENT_TIMEOUT_MS });
+      await vi.waitFor(() => expect(answers).toHaveLength(5), { timeout: EVENT_TIMEOUT_MS });
       expect(answers).toEqual([
         {
           id: '1',
@@ -361,7 +362,15 @@ describe('errors over Redis', () => {
             message: expect.stringMatching(/room and a peer/),
           }),
         },
-        { id: '5', ok: true, result: expect.objectContaining({ workers: 1 }) },
+        {
+          id: '5',
+          ok: false,
+          error: expect.objectContaining({
+            code: 'invalid',
+            message: expect.stringMatching(/timeoutMs must be a whole number/),
+          }),
+        },
+        { id: '6', ok: true, result: expect.objectContaining({ workers: 1 }) },
       ]);
       expect(server.media.closed).toBe(false);
     } finally {
@@ -452,6 +461,43 @@ describe('nodes that are gone', () => {
     await server.stop();
 
     await expectMediaError(remote.stats(), 'unavailable');
+  });
+});
+
+describe('answers that come after the caller gave up', () => {
+  it('close a transport made after the caller gave up, and keep one made in time', async () => {
+    const impatient = await RemoteMediaNode.connect({
+      redisUrl: redis.url,
+      nodeId: 'node-a',
+      keyPrefix: prefix,
+      log: silent,
+      timeoutMs: 200,
+    });
+    const [workerPid] = server.media.workerPids();
+
+    closers.push({ close: () => void impatient.close() });
+    await remote.openRoom(ROOM);
+
+    // The worker stalls (SIGSTOP) while the request waits on it, past the caller's patience.
+    process.kill(workerPid!, 'SIGSTOP');
+    try {
+      await expectMediaError(
+        impatient.createWebRtcTransport({ ...ALICE, direction: 'send' }),
+        'unavailable',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      process.kill(workerPid!, 'SIGCONT');
+    }
+
+    // Made after the caller gave up, and closed again at once.
+    await vi.waitFor(
+      async () => expect((await remote.describePeer(ALICE)).transports).toEqual([]),
+      { timeout: EVENT_TIMEOUT_MS, interval: 50 },
+    );
+    // The same request answered in time keeps what it made.
+    await remote.createWebRtcTransport({ ...ALICE, direction: 'send' });
+    expect((await remote.describePeer(ALICE)).transports).toHaveLength(1);
   });
 });
 

@@ -149,6 +149,14 @@ export class RemoteMediaNode implements MediaNode {
     return this.#call('resumeConsumer', [request]);
   }
 
+  closeTransport(request: PeerRef & { transportId: string }): Promise<void> {
+    return this.#call('closeTransport', [request]);
+  }
+
+  closeConsumer(request: PeerRef & { consumerId: string }): Promise<void> {
+    return this.#call('closeConsumer', [request]);
+  }
+
   pauseConsumer(request: PeerRef & { consumerId: string }): Promise<void> {
     return this.#call('pauseConsumer', [request]);
   }

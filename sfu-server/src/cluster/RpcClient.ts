@@ -107,7 +107,7 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     if (this.#closed) throw new MediaError('closed', 'the media client is closed');
 
     const id = `${++this.#nextId}`;
-    const request: RpcRequest = { id, replyTo: this.#replyChannel, method, args };
+    const request: RpcRequest = { id, replyTo: this.#replyChannel, method, args, timeoutMs };
     const answer = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);

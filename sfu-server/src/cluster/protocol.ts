@@ -32,6 +32,8 @@ const METHOD_ARGUMENTS: Record<MediaNodeMethod, ArgumentShape> = {
   consume: 'peerRef',
   resumeConsumer: 'peerRef',
   pauseConsumer: 'peerRef',
+  closeTransport: 'peerRef',
+  closeConsumer: 'peerRef',
   setPreferredLayers: 'peerRef',
   setConsumerPriority: 'peerRef',
   describePeer: 'peerRef',
@@ -65,6 +67,8 @@ export interface RpcRequest {
   replyTo: string;
   method: MediaNodeMethod;
   args: unknown[];
+  /** How long the caller waits for the answer; a node that took longer closes what it made. */
+  timeoutMs?: number;
 }
 
 export interface RpcErrorBody {
@@ -103,7 +107,7 @@ export function parseRequest(
   }
   if (!isObject(message)) return { ok: false, reason: 'not an object' };
 
-  const { id, replyTo, method, args } = message;
+  const { id, replyTo, method, args, timeoutMs } = message;
 
   if (typeof id !== 'string' || typeof replyTo !== 'string' || id === '' || id.length > 100) {
     return { ok: false, reason: 'no id or reply channel' };
@@ -124,8 +128,22 @@ export function parseRequest(
   const argumentError = checkArguments(shape, args);
 
   if (argumentError) return fail(argumentError);
+  if (
+    timeoutMs !== undefined &&
+    !(
+      Number.isInteger(timeoutMs) &&
+      (timeoutMs as number) > 0 &&
+      (timeoutMs as number) <= 3_600_000
+    )
+  ) {
+    return fail('timeoutMs must be a whole number of milliseconds, up to an hour');
+  }
 
-  return { ok: true, request: { id, replyTo, method: method as MediaNodeMethod, args } };
+  const request: RpcRequest = { id, replyTo, method: method as MediaNodeMethod, args };
+
+  if (timeoutMs !== undefined) request.timeoutMs = timeoutMs as number;
+
+  return { ok: true, request };
 }
 
 function checkArguments(shape: ArgumentShape, args: unknown[]): string | null {
