@@ -17,7 +17,10 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 redis.call('SADD', KEYS[2], ARGV[4])
 return 1`;
 
-/** Deletes a participant if `nodeId` still owns it; then says whether the meeting is empty. */
+/**
+ * Deletes a participant if `nodeId` still owns it; then says whether the meeting is empty. An
+ * empty meeting forgets who was let in from its waiting room (KEYS[3]).
+ */
 const REMOVE = `
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 local removed = 0
@@ -26,8 +29,14 @@ if current and cjson.decode(current).nodeId == ARGV[2] then
   removed = 1
 end
 local left = redis.call('HLEN', KEYS[1])
-if left == 0 then redis.call('SREM', KEYS[2], ARGV[3]) end
+if left == 0 then
+  redis.call('SREM', KEYS[2], ARGV[3])
+  redis.call('DEL', KEYS[3])
+end
 return {removed, left}`;
+
+/** How long a let-in is remembered at most, should a meeting never be seen empty (a lost node). */
+const LET_IN_TTL_MS = 12 * 60 * 60 * 1000;
 
 /** Moves a participant to another node if it is still on the node the caller saw it on. */
 const CLAIM = `
@@ -131,9 +140,10 @@ export class RedisRoster implements SharedRoster {
   async remove(meetingId: string, peerId: string): Promise<boolean> {
     const [, left] = (await this.#redis.eval(
       REMOVE,
-      2,
+      3,
       this.#meetingKey(meetingId),
       this.#meetingsKey,
+      this.#letInKey(meetingId),
       peerId,
       this.nodeId,
       meetingId,
@@ -166,9 +176,10 @@ export class RedisRoster implements SharedRoster {
   async evict(peer: SharedPeer): Promise<boolean> {
     const [removed] = (await this.#redis.eval(
       REMOVE,
-      2,
+      3,
       this.#meetingKey(peer.meetingId),
       this.#meetingsKey,
+      this.#letInKey(peer.meetingId),
       peer.peerId,
       peer.nodeId,
       peer.meetingId,
@@ -179,6 +190,22 @@ export class RedisRoster implements SharedRoster {
     await this.#tell(peer, 'replaced');
 
     return true;
+  }
+
+  async letIn(meetingId: string, personId: string): Promise<void> {
+    await this.#redis
+      .multi()
+      .sadd(this.#letInKey(meetingId), personId)
+      .pexpire(this.#letInKey(meetingId), LET_IN_TTL_MS)
+      .exec();
+  }
+
+  async sendBack(meetingId: string, personId: string): Promise<void> {
+    await this.#redis.srem(this.#letInKey(meetingId), personId);
+  }
+
+  async wasLetIn(meetingId: string, personId: string): Promise<boolean> {
+    return (await this.#redis.sismember(this.#letInKey(meetingId), personId)) === 1;
   }
 
   async close(): Promise<void> {
@@ -201,6 +228,10 @@ export class RedisRoster implements SharedRoster {
 
   #meetingKey(meetingId: string): string {
     return `${this.#prefix}meeting:${meetingId}`;
+  }
+
+  #letInKey(meetingId: string): string {
+    return `${this.#prefix}letin:${meetingId}`;
   }
 
   #nodeKey(nodeId: string): string {
@@ -312,9 +343,10 @@ export class RedisRoster implements SharedRoster {
 
         const [removed] = (await this.#redis.eval(
           REMOVE,
-          2,
+          3,
           this.#meetingKey(meetingId),
           this.#meetingsKey,
+          this.#letInKey(meetingId),
           peer.peerId,
           peer.nodeId,
           meetingId,

@@ -50,6 +50,12 @@ export interface SharedRoster {
   claim(peer: SharedPeer, fromNode: string, reason: TakenReason): Promise<boolean>;
   /** Removes a participant held elsewhere (a person joined again here); true if this node did. */
   evict(peer: SharedPeer): Promise<boolean>;
+  /** Remembers for every node that a team member let the person in, until the meeting empties. */
+  letIn(meetingId: string, personId: string): Promise<void>;
+  /** Forgets it: the person was sent back to wait. */
+  sendBack(meetingId: string, personId: string): Promise<void>;
+  /** Whether a team member on any node let the person in since the meeting last emptied. */
+  wasLetIn(meetingId: string, personId: string): Promise<boolean>;
   /** Whether the store behind the roster answers (always, for a single process). */
   readonly isReady: boolean;
   close(): Promise<void>;
@@ -79,6 +85,15 @@ export class SoloRoster implements SharedRoster {
   }
 
   async evict(): Promise<boolean> {
+    return false;
+  }
+
+  // The meeting in this process remembers who was let in.
+  async letIn(): Promise<void> {}
+
+  async sendBack(): Promise<void> {}
+
+  async wasLetIn(): Promise<boolean> {
     return false;
   }
 

@@ -295,6 +295,33 @@ describe('the waiting room of a meeting on two signalling nodes', () => {
     expect(audited.map((a) => a.action)).toEqual(['meeting.admit', 'meeting.return']);
   });
 
+  it('lets a person let in on one node straight back in through the other, until the meeting empties', async () => {
+    const meetingId = await freshMeeting();
+    const host = await enter(nodeA.url, 'person-kari', meetingId, 'joined');
+    const patient = await enter(nodeA.url, 'person-astrid', meetingId, 'waiting');
+    const admitted = nextEvent<JoinReply>(patient.socket, 'lobby:admitted', 5_000);
+
+    await ok(host.socket, 'lobby:admit', { peerId: patient.reply.peerId });
+    await admitted;
+
+    // The patient's connection drops, and the new one lands on the other node: no waiting.
+    patient.socket.close();
+
+    const back = await enter(nodeB.url, 'person-astrid', meetingId, 'joined');
+
+    await expect
+      .poll(async () => (await ok<Roster>(host.socket, 'meeting:roster', {})).participants.length, {
+        timeout: 5_000,
+      })
+      .toBe(2);
+
+    // Everyone leaves; the next time, the patient waits again, on either node.
+    await ok(back.socket, 'meeting:leave', {});
+    await ok(host.socket, 'meeting:leave', {});
+    await enter(nodeB.url, 'person-astrid', meetingId, 'waiting');
+    await enter(nodeA.url, 'person-astrid', meetingId, 'waiting');
+  });
+
   it('writes the people waiting again after Redis restarts empty', async () => {
     const meetingId = await freshMeeting();
     const host = await enter(nodeA.url, 'person-kari', meetingId, 'joined');

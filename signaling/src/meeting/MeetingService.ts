@@ -286,7 +286,9 @@ export class MeetingService {
       this.#hasWaitingRooms &&
       row.waiting_room &&
       !isStaff(actor.role) &&
-      !this.#meetings.get(meetingId)?.hasLetIn(actor.personId);
+      !this.#meetings.get(meetingId)?.hasLetIn(actor.personId) &&
+      // Let in through another signalling node of a cluster; unknown while Redis is away.
+      !(await this.#roster.wasLetIn(meetingId, actor.personId).catch(() => false));
 
     return {
       actor,
@@ -442,6 +444,22 @@ export class MeetingService {
 
   async #elsewhereOf(meetingId: string, personId: string): Promise<SharedPeer[]> {
     return (await this.elsewhere(meetingId)).filter((p) => p.actor.personId === personId);
+  }
+
+  /** A team member let the person in: every node lets them straight back in until the meeting empties. */
+  rememberLetIn(meeting: Meeting, personId: string): void {
+    meeting.letIn(personId);
+    this.#roster.letIn(meeting.id, personId).catch((error: unknown) => {
+      meeting.log.warn({ err: error }, 'sharing a let-in with the other nodes failed');
+    });
+  }
+
+  /** The person was sent back: from now on they wait again, on every node. */
+  async forgetLetIn(meeting: Meeting, personId: string): Promise<void> {
+    meeting.sendBack(personId);
+    await this.#roster.sendBack(meeting.id, personId).catch((error: unknown) => {
+      meeting.log.warn({ err: error }, 'sharing a send-back with the other nodes failed');
+    });
   }
 
   /**

@@ -206,8 +206,9 @@ export class WaitingRoom {
         throw new AppError('not_found', 'the person left before they were let in');
       }
 
-      // On the node where they are now: also when the team member is on another node.
-      peer.meeting.letIn(entrant.actor.personId);
+      // Here, and for every node of a cluster: they come straight back after a dropped
+      // connection, also through another node (and when the team member is on another node).
+      this.#meetings.rememberLetIn(peer.meeting, entrant.actor.personId);
       socket.data.peer = peer;
       socket.emit('lobby:admitted', reply);
       await this.#audit.record({
@@ -305,7 +306,7 @@ export class WaitingRoom {
       throw new AppError('invalid_request', 'team members are not sent to the waiting room');
     }
 
-    meeting.sendBack(peer.actor.personId);
+    await this.#meetings.forgetLetIn(meeting, peer.actor.personId);
     await this.#meetings.leave(peer, 'returned');
     await this.#audit.record({
       actorId: by.actorId,
