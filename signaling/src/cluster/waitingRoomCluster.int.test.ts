@@ -6,6 +6,7 @@ import path from 'node:path';
 import { StandaloneMediaNode } from '@teamrom/sfu-server';
 import type { TestRedis } from '@teamrom/sfu-server/testing/redis';
 import { startRedis } from '@teamrom/sfu-server/testing/redis';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { pino } from 'pino';
 import { io } from 'socket.io-client';
@@ -355,6 +356,25 @@ describe('the waiting room of a meeting on two signalling nodes', () => {
 
     await ok(newcomer, 'lobby:admit', { peerId: patient.reply.peerId });
     expect((await admitted).self.peerId).toBe(patient.reply.peerId);
+
+    // Redis restarts empty again: node B, which let the patient in, shares that again, so the
+    // patient's next connection, through node A, does not wait.
+    await redis.kill();
+    await redis.restart();
+
+    const direct = new Redis(redis.url);
+
+    try {
+      await expect
+        .poll(() => direct.sismember(`${prefix}signal:letin:${meetingId}`, 'person-astrid'), {
+          timeout: 10_000,
+        })
+        .toBe(1);
+    } finally {
+      direct.disconnect();
+    }
+    patient.socket.close();
+    await enter(nodeA.url, 'person-astrid', meetingId, 'joined');
   });
 
   it('takes the people waiting on a killed node off the list; coming in again, they wait again', async () => {

@@ -82,6 +82,11 @@ export class Meeting {
     return this.#letIn.has(personId);
   }
 
+  /** Everyone let in from the waiting room (and not sent back) since this node held the meeting. */
+  letInPersons(): string[] {
+    return [...this.#letIn];
+  }
+
   ownerOfProducer(producerId: string): Peer | undefined {
     return this.peers().find((p) => p.producers.has(producerId));
   }

@@ -100,6 +100,11 @@ export class MeetingService {
     this.#roster.events.on('republish', () => {
       for (const meeting of this.#meetings.values()) {
         for (const peer of meeting.peers()) this.share(peer);
+        for (const personId of meeting.letInPersons()) {
+          this.#roster.letIn(meeting.id, personId).catch((error: unknown) => {
+            meeting.log.warn({ err: error }, 'sharing a let-in again failed');
+          });
+        }
       }
     });
 
