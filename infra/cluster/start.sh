@@ -5,6 +5,7 @@
 # infra/cluster/stop.sh. See infra/cluster/README.md.
 #
 #   bash infra/cluster/start.sh            # then open the printed URL
+#   bash infra/cluster/restart.sh media-1  # a node again, after it was killed
 #   bash infra/cluster/stop.sh
 #
 # Settings (environment): TEAMROM_CLUSTER_DIR (default /tmp/teamrom-cluster), CLUSTER_PORT (the
@@ -55,32 +56,19 @@ chmod 0700 "$state/logs"
 # Anything that fails from here on takes down what was started.
 trap 'say "start-up failed; stopping what was started (logs in $state/logs)"; TEAMROM_CLUSTER_DIR="$state" bash "$repo/infra/cluster/stop.sh" --keep-logs' ERR
 
-# Starts a program in the background, in a session of its own, and records its pid. Its stdout
-# (JSON log lines) and its stderr (what it prints for people: a signalling node's banner holds the
-# demo links, with their tokens) go to files of their own.
-launch() {
-  local name=$1
-  shift
-  setsid "$@" >>"$state/logs/$name.log" 2>>"$state/logs/$name.console" </dev/null &
-  echo $! >"$state/$name.pid"
-}
+# shellcheck source=infra/cluster/lib.sh
+source "$repo/infra/cluster/lib.sh"
 
-wait_for() {
-  local what=$1 check=$2 deadline=$((SECONDS + 60))
-  until eval "$check" >/dev/null 2>&1; do
-    if ((SECONDS > deadline)); then
-      say "$what did not come up within 60 s; see $state/logs"
-      return 1
-    fi
-    sleep 0.2
-  done
-}
+# What restart.sh needs to find the nodes again.
+echo "$redis_port" >"$state/redis-port"
+echo "$node_a_port" >"$state/signalling-a.port"
+echo "$node_b_port" >"$state/signalling-b.port"
 
 # 1. Redis: no snapshots (what it holds is rebuilt by the nodes after a restart).
 say "Redis on 127.0.0.1:$redis_port"
 launch redis /usr/bin/redis-server --port "$redis_port" --bind 127.0.0.1 --protected-mode yes \
   --dir "$state" --save '' --appendonly no
-wait_for Redis "redis-cli -p $redis_port ping | grep -q PONG"
+wait_for Redis "redis-cli -p $redis_port ping | grep -q PONG" redis
 
 # 2. PostgreSQL: a cluster of its own, run by the `postgres` user (it refuses root).
 pg_bin=$(find /usr/lib/postgresql -maxdepth 2 -name bin -type d | sort -V | tail -n 1)
@@ -118,7 +106,8 @@ for n in 1 2; do
     node --import tsx sfu-server/src/main.ts
 done
 wait_for "the media nodes" \
-  "[[ \$(redis-cli -p $redis_port --raw keys 'teamrom:media:node:media-?' | wc -l) -eq 2 ]]"
+  "[[ \$(redis-cli -p $redis_port --raw keys 'teamrom:media:node:media-?' | wc -l) -eq 2 ]]" \
+  media-1 media-2
 
 # 5. Two signalling nodes over the same database and Redis. The first one migrates and seeds the
 #    demo before the second starts (both are safe to repeat, but one after the other is quicker).
@@ -134,7 +123,7 @@ for node in a b; do
     MEDIA_MODE=cluster NODE_ID="signalling-$node" \
     PUBLIC_URL="http://127.0.0.1:$lb_port" \
     node --import tsx signaling/src/main.ts
-  wait_for "signalling node $node" "curl -sf http://127.0.0.1:$port/healthz"
+  wait_for "signalling node $node" "curl -sf http://127.0.0.1:$port/healthz" "signalling-$node"
 done
 
 # 6. nginx in front, rendered from the template.
@@ -148,6 +137,9 @@ nginx -e "$state/nginx-error.log" -c "$state/nginx.conf"
 wait_for nginx "curl -sf http://127.0.0.1:$lb_port/healthz"
 
 trap - ERR
+# The other scripts find this cluster only when told where it is.
+env_prefix=""
+[[ "$state" != /tmp/teamrom-cluster ]] && env_prefix="TEAMROM_CLUSTER_DIR=$state "
 cat >&2 <<MSG
 
 Teamrom cluster running at http://127.0.0.1:$lb_port (state and logs in $state)
@@ -155,7 +147,8 @@ Teamrom cluster running at http://127.0.0.1:$lb_port (state and logs in $state)
   Redis             redis://127.0.0.1:$redis_port
   PostgreSQL        postgresql://postgres@127.0.0.1:$pg_port/teamrom
 Demo links: curl -s http://127.0.0.1:$lb_port/api/demo/links
-Stop with: bash infra/cluster/stop.sh
+A killed node again: ${env_prefix}bash infra/cluster/restart.sh media-1 (or media-2, signalling-a, signalling-b, redis)
+Stop with: ${env_prefix}bash infra/cluster/stop.sh
 
 MSG
 echo "http://127.0.0.1:$lb_port"

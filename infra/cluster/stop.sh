@@ -10,16 +10,19 @@ keep_logs=0
 say() { printf '[cluster] %s\n' "$*" >&2; }
 
 if [[ ! -d "$state" ]]; then
-  say "nothing to stop: no $state"
+  say "nothing to stop: no $state (a cluster started with TEAMROM_CLUSTER_DIR needs it here too)"
   exit 0
 fi
 
-# SIGTERM, then SIGKILL after 10 s; only the pid recorded at start, never a name.
+# shellcheck source=infra/cluster/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# SIGTERM, then SIGKILL after 10 s; only the pid recorded at start, and only while that process
+# still runs what was started, never a name.
 stop_pid() {
   local name=$1 pid
-  [[ -f "$state/$name.pid" ]] || return 0
-  pid=$(cat "$state/$name.pid")
-  if kill -0 "$pid" 2>/dev/null; then
+  pid=$(live_pid "$name")
+  if [[ -n $pid ]]; then
     say "stopping $name (pid $pid)"
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 1 50); do

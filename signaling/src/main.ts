@@ -36,7 +36,9 @@ if (!server.demoLinks) {
       'Demo meeting: open these links in separate browser windows (each link is one person):\n\n' +
       `${lines.join('\n\n')}\n\n` +
       'Staff pages (patients, meetings, worklist), signed in as each team member:\n\n' +
-      `${staffLines.join('\n\n')}\n\nPress Ctrl+C to stop.\n\n`,
+      `${staffLines.join('\n\n')}\n\n` +
+      // Run by a terminal; a cluster script or a service manager stops it by other means.
+      (process.stdin.isTTY ? 'Press Ctrl+C to stop.\n\n' : ''),
   );
 }
 
