@@ -150,6 +150,16 @@ describe('a meeting over two signalling nodes and two media nodes', () => {
     const link = (await cluster.demoLinks()).find((l) => l.role === 'gp')!;
     const token = new URLSearchParams(new URL(link.url).hash.slice(1)).get('token')!;
 
+    // The browsers opened before this test connect first, one on each node, so that the count
+    // below is of this socket alone.
+    for (const node of ['a', 'b'] as const) {
+      await expect
+        .poll(() => gauge(cluster.signalling[node].url, 'teamrom_socketio_connections'), {
+          timeout: 20_000,
+        })
+        .toBe(1);
+    }
+
     for (const node of ['a', 'b'] as const) {
       const before = await gauge(cluster.signalling[node].url, 'teamrom_socketio_connections');
       const socket = io(cluster.url, {
@@ -318,5 +328,36 @@ describe('a meeting over two signalling nodes and two media nodes', () => {
       `remote peers before the kill: ${JSON.stringify(peersBefore)}`,
     ).toEqual(peersBefore);
     expect(elapsedMs).toBeLessThan(5000);
+
+    await cluster.start(node as 'media-1' | 'media-2');
+  });
+
+  it('keeps the same participants when a signalling node and the media node die together', async () => {
+    const node = (await cluster.mediaNodeOf('demo')) as 'media-1' | 'media-2';
+    const peersBefore = await Promise.all(
+      [coordinator, physician].map(async (p) => Object.keys((await sampleMedia(p)).peers)),
+    );
+
+    // The physician is on signalling node b; the meeting's media node goes at the same moment.
+    await Promise.all([cluster.kill('b'), cluster.kill(node)]);
+
+    const killedAt = Date.now();
+
+    await Promise.all([mediaFlowing(coordinator, 1, 30_000), mediaFlowing(physician, 1, 30_000)]);
+
+    const elapsedMs = Date.now() - killedAt;
+
+    console.info(
+      `media flowing again ${elapsedMs} ms after signalling node b and media node ${node} were killed together`,
+    );
+    // Taken over on node a as the same participant, not left and joined again.
+    expect(
+      await Promise.all(
+        [coordinator, physician].map(async (p) => Object.keys((await sampleMedia(p)).peers)),
+      ),
+      `remote peers before the kill: ${JSON.stringify(peersBefore)}`,
+    ).toEqual(peersBefore);
+    expect(await remoteTiles(coordinator)).toHaveLength(1);
+    expect(elapsedMs).toBeLessThan(10_000);
   });
 });

@@ -161,10 +161,9 @@ export class Resumption {
     if (!request.keepMedia) await this.#dropMedia(peer, socket);
 
     const others = await this.#meetings.elsewhere(meeting.id);
-    const [{ rtpCapabilities }, media] = await Promise.all([
-      this.#media.openRoom(meeting.id),
-      this.#mediaState(peer, others),
-    ]);
+    // The room first: its media may have moved to another node while the person was away.
+    const { rtpCapabilities } = await this.#media.openRoom(meeting.id);
+    const media = await this.#mediaState(peer, others);
 
     peer.log.info({ keepMedia: request.keepMedia, fromNode: elsewhere?.nodeId }, 'peer resumed');
 
@@ -253,7 +252,17 @@ export class Resumption {
   async #mediaState(peer: Peer, elsewhere: readonly SharedPeer[]): Promise<MediaState> {
     const state = await this.#media
       .describePeer({ roomId: peer.meeting.id, peerId: peer.id })
-      .catch(() => ({ transports: [], producers: [], consumers: [] }));
+      .catch(() => null);
+
+    if (!state) return { transports: [], consumers: [] };
+
+    // What the participant sent went with a media node that died while another signalling node
+    // held them (that node, not this one, was told): forgotten, so that the client sends anew.
+    const live = new Set(state.producers.map((p) => p.producerId));
+    const lost = [...peer.producers.keys()].filter((id) => !live.has(id));
+
+    for (const producerId of lost) peer.producers.delete(producerId);
+    if (lost.length > 0) this.#meetings.share(peer);
 
     return {
       transports: state.transports.flatMap((t) =>

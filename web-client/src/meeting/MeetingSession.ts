@@ -139,6 +139,8 @@ export class MeetingSession {
   #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   /** The send transport being created: one for camera, microphone and screen alike. */
   #sendTransportPending: Promise<types.Transport> | null = null;
+  /** Counts media resets: a set-up that fails after a newer reset is not this session's failure. */
+  #mediaGeneration = 0;
   /** Who speaks, everyone's link quality, what each video forwards, low-bandwidth mode. */
   readonly quality: QualityState;
   /** The layers, priorities and pauses of the videos received, from the tiles drawing them. */
@@ -439,6 +441,7 @@ export class MeetingSession {
   async #resume(): Promise<void> {
     const resumeKey = this.#resumeKey;
     const attempt = ++this.#joinAttempt;
+    const generation = this.#mediaGeneration;
 
     try {
       if (!resumeKey) throw new RequestError('not_found', 'no resume key');
@@ -468,6 +471,9 @@ export class MeetingSession {
 
         return;
       }
+      // Taken back, and its media reset meanwhile (its room moved while it was away): the reset
+      // sets the media up, and the participant stays the same. Starting over would make it leave.
+      if (generation !== this.#mediaGeneration && this.state.get().status === 'joined') return;
 
       this.#startOver();
     }
@@ -614,6 +620,9 @@ export class MeetingSession {
     announced: ProducerInfo[] = [],
   ): Promise<void> {
     this.#resetMedia();
+
+    const generation = this.#mediaGeneration;
+
     for (const producer of announced) this.#announced.set(producer.producerId, producer);
     this.#updateParticipant((p) => ({
       ...p,
@@ -625,6 +634,9 @@ export class MeetingSession {
     try {
       await this.#connectMedia(routerRtpCapabilities, { askForProducers: true });
     } catch {
+      // Media was reset again meanwhile (the room moved once more): the newer set-up carries on,
+      // and this one's failure, against a room that is gone, means nothing.
+      if (generation !== this.#mediaGeneration) return;
       // Set-up failed half-way: start over on a fresh connection, which joins again.
       this.#startOver();
     }
@@ -1011,6 +1023,7 @@ export class MeetingSession {
   }
 
   #resetMedia(): void {
+    this.#mediaGeneration++;
     for (const timer of this.#slowTimers.values()) clearTimeout(timer);
     this.#slowTimers.clear();
     for (const timer of this.#iceTimers.values()) clearTimeout(timer);
