@@ -51,13 +51,7 @@ beforeEach(async () => {
     media: { numWorkers: 1, rtcMinPort: 33000, rtcMaxPort: 33199 },
     log: silent,
   });
-  remote = await RemoteMediaNode.connect({
-    redisUrl: redis.url,
-    nodeId: 'node-a',
-    keyPrefix: prefix,
-    log: silent,
-    timeoutMs: CALL_TIMEOUT_MS,
-  });
+  remote = await connectTo('node-a', CALL_TIMEOUT_MS);
 });
 
 afterEach(async () => {
@@ -65,6 +59,17 @@ afterEach(async () => {
   await remote?.close();
   await server?.stop();
 });
+
+/** A caller of node `nodeId` under this test's prefix, waiting `timeoutMs` for each answer. */
+function connectTo(nodeId: string, timeoutMs: number): Promise<RemoteMediaNode> {
+  return RemoteMediaNode.connect({
+    redisUrl: redis.url,
+    nodeId,
+    keyPrefix: prefix,
+    log: silent,
+    timeoutMs,
+  });
+}
 
 async function expectMediaError(
   promise: Promise<unknown>,
@@ -382,13 +387,7 @@ describe('errors over Redis', () => {
 
 describe('nodes that are gone', () => {
   it('a call to a node nobody serves fails at once with unavailable', async () => {
-    const ghost = await RemoteMediaNode.connect({
-      redisUrl: redis.url,
-      nodeId: 'no-such-node',
-      keyPrefix: prefix,
-      log: silent,
-      timeoutMs: 60_000,
-    });
+    const ghost = await connectTo('no-such-node', 60_000);
     const started = performance.now();
 
     try {
@@ -404,13 +403,7 @@ describe('nodes that are gone', () => {
   it('a call to a node that listens but never answers fails with unavailable after the timeout', async () => {
     const keys = new ClusterKeys(prefix);
     const hung = new Redis(redis.url);
-    const node = await RemoteMediaNode.connect({
-      redisUrl: redis.url,
-      nodeId: 'hung-node',
-      keyPrefix: prefix,
-      log: silent,
-      timeoutMs: 300,
-    });
+    const node = await connectTo('hung-node', 300);
 
     try {
       await hung.subscribe(keys.requests('hung-node'));
@@ -466,13 +459,7 @@ describe('nodes that are gone', () => {
 
 describe('answers that come after the caller gave up', () => {
   it('close a transport made after the caller gave up, and keep one made in time', async () => {
-    const impatient = await RemoteMediaNode.connect({
-      redisUrl: redis.url,
-      nodeId: 'node-a',
-      keyPrefix: prefix,
-      log: silent,
-      timeoutMs: 200,
-    });
+    const impatient = await connectTo('node-a', 200);
     const [workerPid] = server.media.workerPids();
 
     closers.push({ close: () => void impatient.close() });
