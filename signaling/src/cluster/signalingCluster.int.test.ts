@@ -1,20 +1,13 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 
-import { StandaloneMediaNode } from '@teamrom/sfu-server';
+import type { StandaloneMediaNode } from '@teamrom/sfu-server';
 import type { TestRedis } from '@teamrom/sfu-server/testing/redis';
-import { startRedis } from '@teamrom/sfu-server/testing/redis';
 import pg from 'pg';
-import { pino } from 'pino';
 import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { TokenService } from '../auth/tokens.ts';
-import { openDatabase } from '../db/index.ts';
-import { seedDemo } from '../demo/seed.ts';
+import type { TokenService } from '../auth/tokens.ts';
 import type {
   ConsumerOptions,
   JoinReply,
@@ -25,10 +18,11 @@ import type {
 } from '../protocol/index.ts';
 import type { TestSocket } from '../testing/harness.ts';
 import { ask, nextEvent } from '../testing/harness.ts';
+import type { ClusterFixture } from '../testing/clusterFixture.ts';
+import { startClusterFixture } from '../testing/clusterFixture.ts';
 import type { TestPostgres } from '../testing/postgres.ts';
-import { startPostgres } from '../testing/postgres.ts';
 import type { SignalingNodeProcess, TestLoadBalancer } from '../testing/signalingNode.ts';
-import { startLoadBalancer, startSignalingNode } from '../testing/signalingNode.ts';
+import { startLoadBalancer } from '../testing/signalingNode.ts';
 
 /**
  * Two signalling nodes (processes of their own, so that one can be killed) and two media nodes on
@@ -36,45 +30,25 @@ import { startLoadBalancer, startSignalingNode } from '../testing/signalingNode.
  */
 
 const GRACE_MS = 3_000;
-const SECRET = randomBytes(32).toString('hex');
-const silent = pino({ level: 'silent' });
 const OPUS = (ssrc: number) => ({
   codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }],
   encodings: [{ ssrc }],
   rtcp: { cname: 'cluster-test' },
 });
 
+let cluster: ClusterFixture;
 let redis: TestRedis;
 let postgres: TestPostgres;
-let prefix: string;
 let tokens: TokenService;
-let tokenDir: string;
-const mediaNodes: StandaloneMediaNode[] = [];
-const nodes: SignalingNodeProcess[] = [];
+let mediaNodes: StandaloneMediaNode[];
 const sockets: TestSocket[] = [];
 
 beforeAll(async () => {
-  [redis, postgres] = await Promise.all([startRedis({ ownServer: true }), startPostgres()]);
-  prefix = redis.prefix();
-  tokenDir = await mkdtemp(path.join(os.tmpdir(), 'teamrom-tokens-'));
-  tokens = await TokenService.fromConfig(SECRET, tokenDir, { acceptsDemo: true });
-
-  // The demo people and patient, seeded once for both nodes (which run with DEMO=off).
-  const db = await openDatabase({ databaseUrl: postgres.url, dataDir: null });
-
-  await seedDemo(db);
-  await db.close();
-  for (const [index, rtcMinPort] of [43100, 43200].entries()) {
-    mediaNodes.push(
-      await StandaloneMediaNode.start({
-        nodeId: `media-${index}`,
-        redisUrl: redis.url,
-        keyPrefix: prefix,
-        media: { numWorkers: 1, rtcMinPort, rtcMaxPort: rtcMinPort + 99 },
-        log: silent,
-      }),
-    );
-  }
+  cluster = await startClusterFixture([
+    { nodeId: 'media-0', rtcMinPort: 43100 },
+    { nodeId: 'media-1', rtcMinPort: 43200 },
+  ]);
+  ({ redis, postgres, tokens, mediaNodes } = cluster);
 });
 
 afterEach(() => {
@@ -82,31 +56,14 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  if (process.env.SHOW_NODE_LOGS) for (const node of nodes) console.log(node.output());
-  for (const node of nodes.splice(0)) await node.stop().catch(() => {});
-  for (const node of mediaNodes.splice(0)) await node.stop().catch(() => {});
-  await redis?.stop();
-  await postgres?.stop();
-  if (tokenDir) await rm(tokenDir, { recursive: true, force: true });
+  await cluster?.stop();
 });
 
-async function signalingNode(nodeId: string): Promise<SignalingNodeProcess> {
-  const node = await startSignalingNode({
-    NODE_ID: nodeId,
-    MEDIA_MODE: 'cluster',
-    REDIS_URL: redis.url,
-    REDIS_KEY_PREFIX: prefix,
-    DATABASE_URL: postgres.url,
-    JWT_SECRET: SECRET,
+function signalingNode(nodeId: string): Promise<SignalingNodeProcess> {
+  return cluster.startSignalingNode(nodeId, {
     RESUME_GRACE_MS: String(GRACE_MS),
     WAITING_ROOM: 'off',
-    DEMO: 'off',
-    LOG_LEVEL: process.env.SHOW_NODE_LOGS ? 'info' : 'warn',
   });
-
-  nodes.push(node);
-
-  return node;
 }
 
 async function freshMeeting(): Promise<string> {
@@ -428,15 +385,7 @@ describe('signalling nodes sharing meetings over Redis', () => {
     });
 
     // A media node again for the tests that follow.
-    mediaNodes.push(
-      await StandaloneMediaNode.start({
-        nodeId: 'media-2',
-        redisUrl: redis.url,
-        keyPrefix: prefix,
-        media: { numWorkers: 1, rtcMinPort: 43300, rtcMaxPort: 43399 },
-        log: silent,
-      }),
-    );
+    await cluster.startMediaNode('media-2', 43300);
   });
 
   it('keeps every acknowledged care-plan edit when both nodes write at once', async () => {

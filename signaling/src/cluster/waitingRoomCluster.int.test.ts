@@ -1,21 +1,13 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 
-import { StandaloneMediaNode } from '@teamrom/sfu-server';
 import type { TestRedis } from '@teamrom/sfu-server/testing/redis';
-import { startRedis } from '@teamrom/sfu-server/testing/redis';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { pino } from 'pino';
 import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { TokenService } from '../auth/tokens.ts';
-import { openDatabase } from '../db/index.ts';
-import { seedDemo } from '../demo/seed.ts';
+import type { TokenService } from '../auth/tokens.ts';
 import type {
   EnterReply,
   JoinReply,
@@ -25,10 +17,10 @@ import type {
 } from '../protocol/index.ts';
 import type { TestSocket } from '../testing/harness.ts';
 import { ask, nextEvent } from '../testing/harness.ts';
+import type { ClusterFixture } from '../testing/clusterFixture.ts';
+import { startClusterFixture } from '../testing/clusterFixture.ts';
 import type { TestPostgres } from '../testing/postgres.ts';
-import { startPostgres } from '../testing/postgres.ts';
 import type { SignalingNodeProcess } from '../testing/signalingNode.ts';
-import { startSignalingNode } from '../testing/signalingNode.ts';
 
 /**
  * The waiting room of a meeting served by two signalling nodes (processes of their own, so that one
@@ -36,37 +28,18 @@ import { startSignalingNode } from '../testing/signalingNode.ts';
  * who lets them in is on the other.
  */
 
-const SECRET = randomBytes(32).toString('hex');
-const silent = pino({ level: 'silent' });
-
 type Entered<S extends EnterReply['status']> = Extract<EnterReply, { status: S }>;
 
+let cluster: ClusterFixture;
 let redis: TestRedis;
 let postgres: TestPostgres;
 let prefix: string;
 let tokens: TokenService;
-let tokenDir: string;
-let mediaNode: StandaloneMediaNode | null = null;
-const nodes: SignalingNodeProcess[] = [];
 const sockets: TestSocket[] = [];
 
 beforeAll(async () => {
-  [redis, postgres] = await Promise.all([startRedis({ ownServer: true }), startPostgres()]);
-  prefix = redis.prefix();
-  tokenDir = await mkdtemp(path.join(os.tmpdir(), 'teamrom-tokens-'));
-  tokens = await TokenService.fromConfig(SECRET, tokenDir, { acceptsDemo: true });
-
-  const db = await openDatabase({ databaseUrl: postgres.url, dataDir: null });
-
-  await seedDemo(db);
-  await db.close();
-  mediaNode = await StandaloneMediaNode.start({
-    nodeId: 'media-lobby',
-    redisUrl: redis.url,
-    keyPrefix: prefix,
-    media: { numWorkers: 1, rtcMinPort: 43300, rtcMaxPort: 43399 },
-    log: silent,
-  });
+  cluster = await startClusterFixture([{ nodeId: 'media-lobby', rtcMinPort: 43300 }]);
+  ({ redis, postgres, prefix, tokens } = cluster);
 });
 
 afterEach(() => {
@@ -74,31 +47,11 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  if (process.env.SHOW_NODE_LOGS) for (const node of nodes) console.log(node.output());
-  for (const node of nodes.splice(0)) await node.stop().catch(() => {});
-  await mediaNode?.stop().catch(() => {});
-  await redis?.stop();
-  await postgres?.stop();
-  if (tokenDir) await rm(tokenDir, { recursive: true, force: true });
+  await cluster?.stop();
 });
 
-async function signalingNode(nodeId: string): Promise<SignalingNodeProcess> {
-  const node = await startSignalingNode({
-    NODE_ID: nodeId,
-    MEDIA_MODE: 'cluster',
-    REDIS_URL: redis.url,
-    REDIS_KEY_PREFIX: prefix,
-    DATABASE_URL: postgres.url,
-    JWT_SECRET: SECRET,
-    RESUME_GRACE_MS: '3000',
-    WAITING_ROOM: 'on',
-    DEMO: 'off',
-    LOG_LEVEL: process.env.SHOW_NODE_LOGS ? 'info' : 'warn',
-  });
-
-  nodes.push(node);
-
-  return node;
+function signalingNode(nodeId: string): Promise<SignalingNodeProcess> {
+  return cluster.startSignalingNode(nodeId, { RESUME_GRACE_MS: '3000', WAITING_ROOM: 'on' });
 }
 
 async function query<T extends pg.QueryResultRow>(sql: string, values: unknown[]): Promise<T[]> {
