@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 
 import type { Logger } from '../logger.ts';
 import type { WaitingPerson } from '../protocol/index.ts';
+import { readHash } from './readHash.ts';
 
 /** One person waiting to be let in, as every signalling node of a cluster sees them. */
 export interface SharedWaiting extends WaitingPerson {
@@ -155,16 +156,10 @@ export class RedisLobbies {
     return alive;
   }
 
-  async #all(meetingId: string): Promise<SharedWaiting[]> {
-    const fields = await this.#redis.hgetall(this.#lobbyKey(meetingId));
-
-    return Object.values(fields).flatMap((json) => {
-      const waiting = parseSharedWaiting(json);
-
-      if (!waiting) this.#log.warn({ meetingId }, 'unreadable waiting record in Redis; skipped');
-
-      return waiting ? [waiting] : [];
-    });
+  #all(meetingId: string): Promise<SharedWaiting[]> {
+    return readHash(this.#redis, this.#lobbyKey(meetingId), parseSharedWaiting, () =>
+      this.#log.warn({ meetingId }, 'unreadable waiting record in Redis; skipped'),
+    );
   }
 
   get #lobbiesKey(): string {

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 
 import type { Logger } from '../logger.ts';
 import type { SharedPeer, SharedRoster, SharedRosterEvents, TakenReason } from './SharedRoster.ts';
+import { readHash } from './readHash.ts';
 import { parseSharedPeer } from './sharedPeerCodec.ts';
 
 /**
@@ -238,16 +239,10 @@ export class RedisRoster implements SharedRoster {
     return `${this.#prefix}node:${nodeId}`;
   }
 
-  async #all(meetingId: string): Promise<SharedPeer[]> {
-    const fields = await this.#redis.hgetall(this.#meetingKey(meetingId));
-
-    return Object.values(fields).flatMap((json) => {
-      const peer = parseSharedPeer(json);
-
-      if (!peer) this.#log.warn({ meetingId }, 'unreadable participant record in Redis; skipped');
-
-      return peer ? [peer] : [];
-    });
+  #all(meetingId: string): Promise<SharedPeer[]> {
+    return readHash(this.#redis, this.#meetingKey(meetingId), parseSharedPeer, () =>
+      this.#log.warn({ meetingId }, 'unreadable participant record in Redis; skipped'),
+    );
   }
 
   /** Tells the node that held a participant that it holds it no more. */
